@@ -1,0 +1,182 @@
+"""The ``dyadic`` command. Every command exits non-zero with one line on stderr when the input is bad."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlmodel import Session
+
+from app.db import make_engine, migrate
+from app.settings import Settings
+from transcripts.errors import DyadicError, NotFound
+from transcripts.ingest import ImportReport, import_manifest
+from transcripts.projects import create_project, ensure_user, project_by_name
+from transcripts.study import list_transcripts, show_transcript
+
+cli = typer.Typer(
+    help="Dyadic: a workbench for dyadic thematic analysis.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+project_cli = typer.Typer(help="Projects (studies).", no_args_is_help=True)
+import_cli = typer.Typer(help="Import transcripts and other projects.", no_args_is_help=True)
+transcripts_cli = typer.Typer(help="The transcripts of a project.", no_args_is_help=True)
+cli.add_typer(project_cli, name="project")
+cli.add_typer(import_cli, name="import")
+cli.add_typer(transcripts_cli, name="transcripts")
+
+Format = Annotated[str, typer.Option("--format", help="json or text")]
+
+
+def _session(settings: Settings) -> Session:
+    migrate(settings.database_url)
+    return Session(make_engine(settings.database_url), expire_on_commit=False)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the migrations if needed and serve the web app."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = Settings()
+    migrate(settings.database_url)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@cli.command()
+def demo() -> None:
+    """Create the demo IPR study (does nothing if it is there already)."""
+    from app.demo import load_demo
+
+    settings = Settings()
+    with _session(settings) as session:
+        project, created = load_demo(session, settings=settings)
+    typer.echo(f"{'created' if created else 'already there'}: project {project.name!r} (id {project.id})")
+
+
+@cli.command("migrate")
+def migrate_command() -> None:
+    """Bring the database to the newest schema."""
+    migrate(Settings().database_url)
+
+
+@project_cli.command("create")
+def project_create(name: str) -> None:
+    """Create a project."""
+    settings = Settings()
+    with _session(settings) as session:
+        user = ensure_user(session, name=settings.local_user)
+        project = create_project(session, name=name, user=user)
+    typer.echo(f"created project {project.name!r} (id {project.id})")
+
+
+@import_cli.command("transcripts")
+def import_transcripts(
+    project: Annotated[str, typer.Option(help="project name (created if new)")],
+    manifest: Annotated[Path, typer.Option(help="manifest CSV: file,dyad,role,participant,session,…")],
+    format: Format = "text",
+) -> None:
+    """Import the transcripts a manifest names, all or nothing."""
+    settings = Settings()
+    with _session(settings) as session:
+        user = ensure_user(session, name=settings.local_user)
+        target = project_by_name(session, project) or create_project(session, name=project, user=user)
+        report = import_manifest(
+            session, project=target, manifest=manifest, user=user, max_bytes=settings.max_file_bytes,
+            model=settings.spacy_model,
+        )  # fmt: skip
+    if format == "json":
+        _emit([_file_json(f) for f in report.files])
+    else:
+        _print_report(report)
+
+
+def _file_json(report: Any) -> dict[str, Any]:
+    fields = (
+        "file",
+        "status",
+        "row",
+        "reason",
+        "transcript_id",
+        "format",
+        "encoding",
+        "speakers",
+        "turns",
+        "timestamps",
+        "words",
+        "notes",
+    )
+    return {name: getattr(report, name) for name in fields}
+
+
+def _print_report(report: ImportReport) -> None:
+    for f in report.files:
+        if f.status == "skipped":
+            typer.echo(f"skipped  {f.file}: {f.reason}")
+            continue
+        speakers = ", ".join(f"{label}={role}" for label, role in f.speakers.items()) or "none"
+        typer.echo(
+            f"imported {f.file}: {f.format}, {f.encoding or 'n/a'}; speakers {speakers}; {f.turns} turns, "
+            f"{f.timestamps} time stamps, {f.words} words"
+        )
+        for note in f.notes:
+            typer.echo(f"         ! {note}")
+    typer.echo(f"{len(report.imported)} imported, {len(report.skipped)} skipped")
+
+
+@transcripts_cli.command("list")
+def transcripts_list(project: Annotated[str, typer.Option()], format: Format = "text") -> None:
+    """One line (or JSON object) per transcript."""
+    settings = Settings()
+    with _session(settings) as session:
+        target = project_by_name(session, project)
+        if target is None:
+            raise NotFound(f"no project called {project!r}")
+        infos = list_transcripts(session, project_id=target.id)  # type: ignore[arg-type]
+    if format == "json":
+        _emit([info.as_json() for info in infos])
+        return
+    for i in infos:
+        typer.echo(
+            f"{i.id:>5}  {i.dyad:<10} {i.role:<11} {i.participant:<6} s{i.session}  {i.words:>6} words  {i.file}"
+        )
+
+
+@transcripts_cli.command("show")
+def transcripts_show(transcript_id: int, format: Format = "text") -> None:
+    """A transcript with its turns."""
+    settings = Settings()
+    with _session(settings) as session:
+        view = show_transcript(session, transcript_id)
+    if format == "json":
+        _emit(view.as_json())
+        return
+    i = view.info
+    typer.echo(f"{i.name} — {i.dyad}, {i.role} {i.participant}, session {i.session}; {i.words} words")
+    for turn in view.turns:
+        stamp = f"[{turn.timestamp:.1f}s] " if turn.timestamp is not None else ""
+        typer.echo(f"{stamp}{turn.speaker or turn.role}: {turn.text}")
+
+
+def main() -> None:
+    try:
+        cli()
+    except DyadicError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)

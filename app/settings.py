@@ -1,0 +1,28 @@
+"""Dyadic's settings: one class, read from ``DYADIC_*`` environment variables (the README lists them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DYADIC_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./var/dyadic.db",
+        description="SQLAlchemy URL of the database: a SQLite file (default) or postgresql+psycopg://…",
+    )
+    data_dir: Path = Field(Path("var"), description="where uploads wait while they are imported")
+    max_file_mb: float = Field(20.0, gt=0, description="largest transcript file accepted, in megabytes")
+    spacy_model: str | None = Field(
+        None,
+        description="an installed trained spaCy pipeline (e.g. en_core_web_sm); default: blank English",
+    )
+    local_user: str = Field("researcher", min_length=1, description="your name in local mode")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)

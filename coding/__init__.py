@@ -1,0 +1,1 @@
+"""Coding: the codebook and coded extracts (phase 2). Built on ``transcripts``."""

@@ -1,0 +1,1 @@
+"""Alembic migrations: the only source of Dyadic's schema, on SQLite and PostgreSQL alike."""

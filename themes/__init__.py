@@ -1,0 +1,1 @@
+"""Themes: candidate themes to the paper's theme table (phases 3–6). Built on ``coding``."""

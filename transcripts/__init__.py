@@ -1,0 +1,1 @@
+"""Transcripts: projects, dyads, participants, transcripts and their turns and sentences (phase 1)."""

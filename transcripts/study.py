@@ -1,0 +1,216 @@
+"""Looking at a study: its transcripts, one transcript with its turns, and the overview grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from transcripts.errors import NotFound
+from transcripts.models import Dyad, Participant, Project, ReadMark, Transcript, Turn, User
+from transcripts.order import natural_key, role_key
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptInfo:
+    id: int
+    name: str
+    file: str
+    format: str
+    dyad: str
+    dyad_id: int
+    group: str | None
+    role: str
+    participant: str
+    participant_id: int
+    session: int
+    date: date | None
+    turns: int
+    words: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id, "name": self.name, "file": self.file, "dyad": self.dyad, "role": self.role,
+            "participant": self.participant, "session": self.session, "turns": self.turns, "words": self.words,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TurnView:
+    id: int
+    position: int
+    speaker: str
+    role: str
+    start: int
+    end: int
+    text: str
+    timestamp: float | None
+    end_time: float | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "speaker": self.speaker, "role": self.role, "start": self.start, "end": self.end,
+            "text": self.text, "timestamp": self.timestamp,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptView:
+    info: TranscriptInfo
+    text: str
+    encoding: str | None
+    notes: list[str]
+    turns: list[TurnView]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            **self.info.as_json(),
+            "format": self.info.format,
+            "date": self.info.date.isoformat() if self.info.date else None,
+            "text": self.text,
+            "turns": [turn.as_json() for turn in self.turns],
+        }
+
+
+def _info_query() -> Any:
+    return (
+        select(Transcript, Participant, Dyad)
+        .join(Participant, col(Participant.id) == Transcript.participant_id)
+        .join(Dyad, col(Dyad.id) == Participant.dyad_id)
+    )
+
+
+def _info(transcript: Transcript, person: Participant, dyad: Dyad) -> TranscriptInfo:
+    return TranscriptInfo(
+        id=transcript.id,  # type: ignore[arg-type]
+        name=transcript.name,
+        file=transcript.original_filename,
+        format=transcript.format,
+        dyad=dyad.label,
+        dyad_id=dyad.id,  # type: ignore[arg-type]
+        group=dyad.group,
+        role=person.role,
+        participant=person.pseudonym,
+        participant_id=person.id,  # type: ignore[arg-type]
+        session=transcript.session,
+        date=transcript.interview_date,
+        turns=transcript.turn_count,
+        words=transcript.word_count,
+    )
+
+
+def sort_key(info: TranscriptInfo) -> tuple[object, ...]:
+    return (natural_key(info.dyad), info.session, role_key(info.role), info.participant)
+
+
+def list_transcripts(session: Session, *, project_id: int) -> list[TranscriptInfo]:
+    """Every transcript of the project, by dyad (natural order), session and role."""
+    rows = session.exec(_info_query().where(Transcript.project_id == project_id)).all()
+    return sorted((_info(*row) for row in rows), key=sort_key)
+
+
+def transcript_info(session: Session, transcript_id: int) -> TranscriptInfo:
+    row = session.exec(_info_query().where(Transcript.id == transcript_id)).first()
+    if row is None:
+        raise NotFound(f"no transcript with id {transcript_id}")
+    return _info(*row)
+
+
+def turns_of(session: Session, transcript: Transcript) -> list[TurnView]:
+    turns = session.exec(
+        select(Turn).where(Turn.transcript_id == transcript.id).order_by(col(Turn.position))
+    ).all()
+    text = transcript.text
+    return [
+        TurnView(
+            t.id or 0,
+            t.position,
+            t.speaker,
+            t.role,
+            t.start,
+            t.end,
+            text[t.start : t.end],
+            t.timestamp,
+            t.end_time,
+        )
+        for t in turns
+    ]
+
+
+def show_transcript(session: Session, transcript_id: int) -> TranscriptView:
+    """A transcript with its canonical text and turns (``text[start:end]`` is each turn's speech)."""
+    transcript = session.get(Transcript, transcript_id)
+    if transcript is None:
+        raise NotFound(f"no transcript with id {transcript_id}")
+    return TranscriptView(
+        transcript_info(session, transcript_id),
+        transcript.text,
+        transcript.encoding,
+        list(transcript.report),
+        turns_of(session, transcript),
+    )
+
+
+@dataclass(slots=True)
+class Cell:
+    """One transcript in the overview grid, and who has read it."""
+
+    transcript: TranscriptInfo
+    readers: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OverviewRow:
+    dyad: Dyad
+    cells: dict[tuple[int, str], Cell]
+    words: int
+
+
+@dataclass(slots=True)
+class Overview:
+    """The study at a glance: dyads × sessions × roles."""
+
+    sessions: list[int]
+    roles: list[str]
+    rows: list[OverviewRow]
+    transcripts: int
+    words: int
+    read_by_me: int
+
+
+def overview(session: Session, *, project: Project, user: User | None) -> Overview:
+    infos = list_transcripts(session, project_id=project.id)  # type: ignore[arg-type]
+    readers: dict[int, list[str]] = {}
+    marks = session.exec(
+        select(ReadMark.transcript_id, User.name)
+        .join(User, col(User.id) == ReadMark.user_id)
+        .join(Transcript, col(Transcript.id) == ReadMark.transcript_id)
+        .where(Transcript.project_id == project.id)
+        .order_by(col(User.name))
+    ).all()
+    for transcript_id, name in marks:
+        readers.setdefault(transcript_id, []).append(name)
+    dyads = sorted(
+        session.exec(select(Dyad).where(Dyad.project_id == project.id)).all(),
+        key=lambda d: natural_key(d.label),
+    )
+    roles = sorted(
+        set(session.exec(select(Participant.role).where(Participant.project_id == project.id)).all()),
+        key=role_key,
+    )
+    rows = {dyad.id: OverviewRow(dyad, {}, 0) for dyad in dyads}
+    for info in infos:
+        row = rows[info.dyad_id]
+        row.cells[(info.session, info.role)] = Cell(info, readers.get(info.id, []))
+        row.words += info.words
+    mine = sum(1 for info in infos if user and user.name in readers.get(info.id, []))
+    return Overview(
+        sessions=sorted({info.session for info in infos}),
+        roles=roles,
+        rows=list(rows.values()),
+        transcripts=len(infos),
+        words=sum(info.words for info in infos),
+        read_by_me=mine,
+    )
