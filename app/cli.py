@@ -98,9 +98,13 @@ def import_transcripts(
         user = ensure_user(session, name=settings.local_user)
         target = project_by_name(session, project) or create_project(session, name=project, user=user)
         report = import_manifest(
-            session, project=target, manifest=manifest, user=user, max_bytes=settings.max_file_bytes,
+            session,
+            project=target,
+            manifest=manifest,
+            user=user,
+            max_bytes=settings.max_file_bytes,
             model=settings.spacy_model,
-        )  # fmt: skip
+        )
     if format == "json":
         _emit([_file_json(f) for f in report.files])
     else:

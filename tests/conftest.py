@@ -20,9 +20,7 @@ from sqlmodel import Session, SQLModel
 from app.db import make_engine, migrate
 from app.settings import Settings
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "DYADIC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_ADMIN_URL = os.environ.get("DYADIC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_ALL = os.environ.get("DYADIC_REQUIRE_ALL") == "1"
 
 

@@ -22,9 +22,7 @@ THERAPIST_TEXT = (
     "I: And then? #00:00:13-5#\n\n"
     "B: I was trusting that she would come back to it. #00:00:20-0#\n"
 )
-INTERPRETER_TEXT = (
-    "I: What did you notice? #00:00:02-0#\n\nB: That both of them waited for me. #00:00:08-0#\n"
-)
+INTERPRETER_TEXT = "I: What did you notice? #00:00:02-0#\n\nB: That both of them waited for me. #00:00:08-0#\n"
 
 
 def write_manifest(

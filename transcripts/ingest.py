@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +23,8 @@ from transcripts.errors import ImportRefused
 from transcripts.formats import ParsedTranscript
 from transcripts.formats.speakers import Speakers
 from transcripts.manifest import ManifestRow, read_manifest
-from transcripts.nlp import TurnAnalysis
 from transcripts.models import INTERVIEWER, Dyad, Participant, Project, Sentence, Transcript, Turn, User
+from transcripts.nlp import TurnAnalysis
 
 Progress = Callable[[int, int, str], None]
 ROLE = re.compile(r"[a-z][a-z _-]{0,39}")
@@ -68,6 +68,7 @@ class _Pending:
     data_checksum: str
     parsed: ParsedTranscript
     report: FileReport
+    analyses: list[TurnAnalysis] = field(default_factory=list)
 
 
 def import_manifest(
@@ -87,9 +88,15 @@ def import_manifest(
         raise ImportRefused(f"{manifest}: cannot read the manifest ({exc.strerror})") from exc
     rows = read_manifest(data, filename=manifest.name)
     return import_rows(
-        session, project=project, rows=rows, folder=manifest.parent, user=user, max_bytes=max_bytes,
-        model=model, progress=progress,
-    )  # fmt: skip
+        session,
+        project=project,
+        rows=rows,
+        folder=manifest.parent,
+        user=user,
+        max_bytes=max_bytes,
+        model=model,
+        progress=progress,
+    )
 
 
 def import_rows(
@@ -131,28 +138,28 @@ def import_rows(
             raise ImportRefused(f"manifest row {row.row}: {exc}") from None
         pending.append(_Pending(row, checksum, parsed, _file_report(row, parsed)))
 
-    report(len(rows), len(rows), "finding sentences and lemmas")
-    analyses = nlp.analyse(
-        (
-            (item.parsed.text[turn.start : turn.end], turn.start)
-            for item in pending
-            for turn in item.parsed.turns
-        ),
-        model=model,
-    )
+    # Analyse before writing: a long import then holds the database's write lock only briefly, and
+    # progress can be reported meanwhile.
+    for index, item in enumerate(pending):
+        report(index, len(pending), f"finding sentences and lemmas in {item.row.file}")
+        turns = item.parsed.turns
+        item.analyses = list(nlp.analyse(((item.parsed.text[t.start : t.end], t.start) for t in turns), model=model))
+    report(len(rows), len(rows), f"storing {len(pending)} transcripts")
     stored = []
-    for number, item in enumerate(pending, start=1):
-        report(number, len(pending), f"storing {item.row.file}")
-        transcript = _store(session, project, item, user, known, analyses)
+    for item in pending:
+        transcript = _store(session, project, item, user, known)
         item.report.transcript_id = transcript.id
         stored.append(item.report)
     record(
-        session, project_id=project.id, user_id=user.id, action="transcripts.import", entity="project",
+        session,
+        project_id=project.id,
+        user_id=user.id,
+        action="transcripts.import",
+        entity="project",
         entity_id=project.id,
         after={"imported": [r.file for r in stored], "skipped": [r.file for r in skipped]},
-    )  # fmt: skip
+    )
     session.commit()
-    report(len(rows), len(rows), "done")
     return ImportReport(project.id, sorted(stored + skipped, key=lambda r: r.row or 0))
 
 
@@ -182,8 +189,7 @@ def _check_rows(rows: Sequence[ManifestRow]) -> None:
             grouped = groups.setdefault(row.dyad, row)
             if grouped.group != row.group:
                 raise ImportRefused(
-                    f"{row.where()}: {row.dyad} is in group {grouped.group!r} in row {grouped.row}, "
-                    f"here {row.group!r}"
+                    f"{row.where()}: {row.dyad} is in group {grouped.group!r} in row {grouped.row}, here {row.group!r}"
                 )
 
 
@@ -270,9 +276,7 @@ def _file_report(row: ManifestRow, parsed: ParsedTranscript) -> FileReport:
     )
 
 
-def _store(
-    session: Session, project: Project, item: _Pending, user: User, known: _Known, analyses: Iterator[TurnAnalysis]
-) -> Transcript:
+def _store(session: Session, project: Project, item: _Pending, user: User, known: _Known) -> Transcript:
     row, parsed = item.row, item.parsed
     project_id = project.id
     assert project_id is not None
@@ -286,9 +290,12 @@ def _store(
     person = known.participants.get(row.participant)
     if person is None:
         person = Participant(
-            project_id=project_id, dyad_id=_id(dyad), pseudonym=row.participant, role=row.role,
+            project_id=project_id,
+            dyad_id=_id(dyad),
+            pseudonym=row.participant,
+            role=row.role,
             attributes=row.attributes,
-        )  # fmt: skip
+        )
         known.participants[row.participant] = person
         session.add(person)
         session.flush()
@@ -313,12 +320,17 @@ def _store(
     session.flush()
     turn_rows = [
         {
-            "transcript_id": transcript.id, "position": position, "speaker": turn.speaker[:80],
-            "role": turn.role, "start": turn.start, "end": turn.end, "timestamp": turn.timestamp,
+            "transcript_id": transcript.id,
+            "position": position,
+            "speaker": turn.speaker[:80],
+            "role": turn.role,
+            "start": turn.start,
+            "end": turn.end,
+            "timestamp": turn.timestamp,
             "end_time": turn.end_time,
         }
         for position, turn in enumerate(parsed.turns)
-    ]  # fmt: skip
+    ]
     turn_ids = (
         session.execute(
             insert(Turn.__table__).returning(Turn.__table__.c.id, sort_by_parameter_order=True),  # type: ignore[attr-defined]
@@ -329,8 +341,7 @@ def _store(
     )
     words = 0
     sentence_rows: list[dict[str, object]] = []
-    for turn_id in turn_ids:
-        analysis = next(analyses)
+    for turn_id, analysis in zip(turn_ids, item.analyses, strict=True):
         words += analysis.words
         sentence_rows.extend(
             {

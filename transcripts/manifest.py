@@ -46,9 +46,7 @@ def read_manifest(data: bytes, *, filename: str = "manifest") -> list[ManifestRo
     header = [column.strip().lower() for column in next(reader, [])]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
-        raise ImportRefused(
-            f"{filename}: the header lacks {', '.join(missing)} (it needs {','.join(REQUIRED)})"
-        )
+        raise ImportRefused(f"{filename}: the header lacks {', '.join(missing)} (it needs {','.join(REQUIRED)})")
     duplicates = {column for column in header if header.count(column) > 1}
     if duplicates:
         raise ImportRefused(f"{filename}: the header names {', '.join(sorted(duplicates))} twice")
@@ -83,12 +81,8 @@ def _row(number: int, values: dict[str, str], filename: str) -> ManifestRow:
         try:
             when = date.fromisoformat(values["date"])
         except ValueError:
-            raise ImportRefused(
-                f"{where} ({values['file']}): date {values['date']!r} is not YYYY-MM-DD"
-            ) from None
-    attributes = {
-        column: value for column, value in values.items() if column not in REQUIRED + OPTIONAL and value
-    }
+            raise ImportRefused(f"{where} ({values['file']}): date {values['date']!r} is not YYYY-MM-DD") from None
+    attributes = {column: value for column, value in values.items() if column not in REQUIRED + OPTIONAL and value}
     return ManifestRow(
         row=number,
         file=values["file"],

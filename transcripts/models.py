@@ -143,9 +143,7 @@ class Memo(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
     author_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     kind: str = Field(max_length=20, description="familiarisation, dyad or journal")
-    transcript_id: int | None = Field(
-        default=None, foreign_key="transcript.id", index=True, ondelete="CASCADE"
-    )
+    transcript_id: int | None = Field(default=None, foreign_key="transcript.id", index=True, ondelete="CASCADE")
     dyad_id: int | None = Field(default=None, foreign_key="dyad.id", index=True, ondelete="CASCADE")
     body: str = Field(default="", sa_type=Text)
     created_at: datetime = _when()

@@ -10,9 +10,7 @@ from transcripts.models import CORE_ROLES, INTERVIEWER
 def natural_key(label: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that compares runs of digits as numbers ("Dyad 2" < "Dyad 10")."""
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.casefold())
-        for part in re.split(r"(\d+)", label)
-        if part
+        (0, int(part)) if part.isdigit() else (1, part.casefold()) for part in re.split(r"(\d+)", label) if part
     )
 
 

@@ -20,9 +20,9 @@ def ensure_user(session: Session, *, name: str) -> User:
         user = User(name=name)
         session.add(user)
         try:
-            with session.begin_nested():
-                session.flush()
+            session.flush()
         except IntegrityError:  # created meanwhile by another request
+            session.rollback()
             user = session.exec(select(User).where(User.name == name)).one()
     return user
 
@@ -37,9 +37,7 @@ def create_project(
     if len(name) > 200:
         raise InvalidInput("a project name has at most 200 characters")
     if analysis_approach not in APPROACHES:
-        raise InvalidInput(
-            f"unknown analysis approach {analysis_approach!r}; choose one of {', '.join(APPROACHES)}"
-        )
+        raise InvalidInput(f"unknown analysis approach {analysis_approach!r}; choose one of {', '.join(APPROACHES)}")
     if session.exec(select(Project).where(Project.name == name)).first():
         raise InvalidInput(f"a project called {name!r} exists already")
     project = Project(name=name, description=description.strip(), analysis_approach=analysis_approach)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -32,9 +32,16 @@ class TranscriptInfo:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "id": self.id, "name": self.name, "file": self.file, "dyad": self.dyad, "role": self.role,
-            "participant": self.participant, "session": self.session, "turns": self.turns, "words": self.words,
-        }  # fmt: skip
+            "id": self.id,
+            "name": self.name,
+            "file": self.file,
+            "dyad": self.dyad,
+            "role": self.role,
+            "participant": self.participant,
+            "session": self.session,
+            "turns": self.turns,
+            "words": self.words,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +58,13 @@ class TurnView:
 
     def as_json(self) -> dict[str, object]:
         return {
-            "speaker": self.speaker, "role": self.role, "start": self.start, "end": self.end,
-            "text": self.text, "timestamp": self.timestamp,
-        }  # fmt: skip
+            "speaker": self.speaker,
+            "role": self.role,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "timestamp": self.timestamp,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +130,7 @@ def transcript_info(session: Session, transcript_id: int) -> TranscriptInfo:
 
 
 def turns_of(session: Session, transcript: Transcript) -> list[TurnView]:
-    turns = session.exec(
-        select(Turn).where(Turn.transcript_id == transcript.id).order_by(col(Turn.position))
-    ).all()
+    turns = session.exec(select(Turn).where(Turn.transcript_id == transcript.id).order_by(col(Turn.position))).all()
     text = transcript.text
     return [
         TurnView(
@@ -139,10 +148,11 @@ def turns_of(session: Session, transcript: Transcript) -> list[TurnView]:
     ]
 
 
-def show_transcript(session: Session, transcript_id: int) -> TranscriptView:
-    """A transcript with its canonical text and turns (``text[start:end]`` is each turn's speech)."""
+def show_transcript(session: Session, transcript_id: int, *, project_id: int | None = None) -> TranscriptView:
+    """A transcript with its canonical text and turns (``text[start:end]`` is each turn's speech); with
+    ``project_id``, only a transcript of that project."""
     transcript = session.get(Transcript, transcript_id)
-    if transcript is None:
+    if transcript is None or project_id not in (None, transcript.project_id):
         raise NotFound(f"no transcript with id {transcript_id}")
     return TranscriptView(
         transcript_info(session, transcript_id),

@@ -29,9 +29,12 @@ def test_a_manifest_imports_dyads_participants_and_turns(session: Session, tmp_p
     assert [f.status for f in report.files] == ["imported"] * 5
     infos = list_transcripts(session, project_id=project.id)
     assert [(i.dyad, i.role) for i in infos] == [
-        ("Dyad 2", "client"), ("Dyad 2", "therapist"), ("Dyad 2", "interpreter"),
-        ("Dyad 10", "client"), ("Dyad 10", "therapist"),
-    ]  # fmt: skip
+        ("Dyad 2", "client"),
+        ("Dyad 2", "therapist"),
+        ("Dyad 2", "interpreter"),
+        ("Dyad 10", "client"),
+        ("Dyad 10", "therapist"),
+    ]
     client = show_transcript(session, infos[0].id)
     assert [(t.speaker, t.role) for t in client.turns] == [
         ("I", "interviewer"),
@@ -60,9 +63,7 @@ def test_reimporting_the_same_files_skips_them(session: Session, tmp_path: Path)
     project, _ = study(session, tmp_path)
     before = counts(session)
     user = researcher(session)
-    again = import_manifest(
-        session, project=project, manifest=tmp_path / "manifest.csv", user=user, max_bytes=10**7
-    )
+    again = import_manifest(session, project=project, manifest=tmp_path / "manifest.csv", user=user, max_bytes=10**7)
     assert [f.status for f in again.files] == ["skipped"] * 5
     assert again.files[0].reason.startswith("already imported as transcript")
     assert counts(session) == before
@@ -147,9 +148,7 @@ def test_an_oversized_file_is_refused(session: Session, tmp_path: Path) -> None:
     manifest = write_manifest(
         tmp_path, [("c1.txt", "Dyad 1", "client", "C1", 3, "")], files={"c1.txt": CLIENT_TEXT * 100}
     )
-    with pytest.raises(
-        ImportRefused, match=r"manifest row 2 \(c1.txt\): the file has 0\.0 MB, more than the limit"
-    ):
+    with pytest.raises(ImportRefused, match=r"manifest row 2 \(c1.txt\): the file has 0\.0 MB, more than the limit"):
         import_manifest(session, project=project, manifest=manifest, user=user, max_bytes=1000)
 
 

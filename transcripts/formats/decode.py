@@ -15,7 +15,7 @@ BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 def decode(data: bytes, *, filename: str) -> tuple[str, str]:
     """The file's text and the name of the encoding it was read in."""
     if data.startswith(codecs.BOM_UTF8):
-        text, encoding = _strict(data[3:], "utf-8", filename), "UTF-8 (BOM)"
+        text, encoding = _strict(data[3:], "utf-8", filename, skipped=3), "UTF-8 (BOM)"
     elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         text, encoding = _strict(data, "utf-32", filename), "UTF-32 (BOM)"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -42,10 +42,10 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _strict(data: bytes, encoding: str, filename: str) -> str:
+def _strict(data: bytes, encoding: str, filename: str, *, skipped: int = 0) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ImportRefused(
-            f"{filename}: unknown encoding (byte {exc.start} fits neither UTF-8, UTF-16 nor Windows-1252)"
+            f"{filename}: unknown encoding (byte {exc.start + skipped} fits neither UTF-8, UTF-16 nor Windows-1252)"
         ) from exc

@@ -33,10 +33,8 @@ LEADING_STAMP = re.compile(r"\[(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,](\d{1,3}))?\
 def stamp_seconds(match: re.Match[str]) -> float:
     """Seconds of a matched stamp: ``#00:01:02-5#`` and ``[00:01:02.5]`` are 62.5, ``[01:02]`` is 62."""
     first, second, third, fraction = match.groups()
-    if third is None:  # [mm:ss]
-        seconds = int(first) * 60 + int(second)
-    else:
-        seconds = int(first) * 3600 + int(second) * 60 + int(third)
+    hours, minutes, secs = ("0", first, second) if third is None else (first, second, third)  # [mm:ss]
+    seconds = int(hours) * 3600 + int(minutes) * 60 + int(secs)
     return seconds + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
 
 
@@ -51,9 +49,7 @@ class _Open:
     timestamp: float | None
 
 
-def parse(
-    text: str, *, speakers: Speakers, filename: str, paragraphs: Literal["blank", "line"]
-) -> ParsedTranscript:
+def parse(text: str, *, speakers: Speakers, filename: str, paragraphs: Literal["blank", "line"]) -> ParsedTranscript:
     """Turns of ``text``. ``paragraphs="blank"``: blank lines separate paragraphs (plain text, whose
     lines may be hard-wrapped); ``"line"``: every line is a paragraph (word-processor files)."""
     lines = _lines(text)
@@ -88,7 +84,9 @@ def parse(
             preamble.append(number)
             continue
         if paragraphs == "line" or blank_before:
-            notes.append(f"line {number} has no speaker label: joined to the turn of {current.label} (line {current.line})")
+            notes.append(
+                f"line {number} has no speaker label: joined to the turn of {current.label} (line {current.line})"
+            )
         current.end = offset + len(line)
         blank_before = False
     if current:
@@ -96,7 +94,9 @@ def parse(
     if preamble:
         span = f"line {preamble[0]}" if len(preamble) == 1 else f"lines {preamble[0]}–{preamble[-1]}"
         notes.insert(0, f"{span} before the first speaker label: kept in the text, not part of any turn")
-    return ParsedTranscript(text=text, format="", turns=turns, notes=notes, speakers=_speaker_roles(roles, lines, matches))
+    return ParsedTranscript(
+        text=text, format="", turns=turns, notes=notes, speakers=_speaker_roles(roles, lines, matches)
+    )
 
 
 def _speech(text: str, start: int, end: int, timestamp: float | None) -> tuple[int, int, float | None]:
@@ -131,7 +131,7 @@ def _place_labels(
 ) -> tuple[dict[str, str], list[str]]:
     """Map each accepted label (normalised) to a role; refuse labels that recur but fit nobody."""
     counts = Counter(norm(m["label"]) for m in matches if m)
-    first_line = {}
+    first_line: dict[str, tuple[int, str]] = {}
     for number, match in enumerate(matches, start=1):
         if match:
             first_line.setdefault(norm(match["label"]), (number, match["label"]))
@@ -165,7 +165,7 @@ def _place_labels(
 def _speaker_roles(
     roles: dict[str, str], lines: list[tuple[int, str]], matches: list[re.Match[str] | None]
 ) -> dict[str, str]:
-    written = {}
+    written: dict[str, str] = {}
     for match in matches:
         if match and norm(match["label"]) in roles:
             written.setdefault(match["label"], roles[norm(match["label"])])

@@ -22,7 +22,8 @@ def extract(kind: str, data: bytes, *, filename: str) -> str:
 
 def _require_zip(data: bytes, filename: str, kind: str) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportRefused(f"{filename}: not a {kind} file (it is not the zip package a {kind} file is)")
+        a = "an" if kind[0] in "aeiou" else "a"
+        raise ImportRefused(f"{filename}: not {a} {kind} file (it is not the zip package {a} {kind} file is)")
 
 
 def _docx(data: bytes, filename: str) -> str:
@@ -64,4 +65,6 @@ def _rtf(data: bytes, filename: str) -> str:
         raise ImportRefused(f"{filename}: not an RTF file (it does not start with {{\\rtf)")
     # RTF is 7-bit: non-ASCII comes as \'xx escapes (code page) or \uN (Unicode), which striprtf decodes.
     text: str = rtf_to_text(data.decode("latin-1"), errors="strict")
+    # Characters beyond the BMP (emoji) come as two \uN escapes, a UTF-16 surrogate pair: join them.
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text.rstrip("\n")

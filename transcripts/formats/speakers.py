@@ -6,18 +6,46 @@ import re
 from dataclasses import dataclass
 
 INTERVIEWER_LABELS = {
-    "i", "int", "interviewer", "interviewerin", "iv", "q", "researcher", "moderator", "forscher",
-    "forscherin", "interviewende", "interviewender",
-}  # fmt: skip
+    "i",
+    "int",
+    "interviewer",
+    "interviewerin",
+    "iv",
+    "q",
+    "researcher",
+    "moderator",
+    "forscher",
+    "forscherin",
+    "interviewende",
+    "interviewender",
+}
 PARTICIPANT_LABELS = {
-    "b", "r", "p", "a", "ip", "befragte", "befragter", "respondent", "participant", "interviewee",
-    "teilnehmer", "teilnehmerin",
-}  # fmt: skip
+    "b",
+    "r",
+    "p",
+    "a",
+    "ip",
+    "befragte",
+    "befragter",
+    "respondent",
+    "participant",
+    "interviewee",
+    "teilnehmer",
+    "teilnehmerin",
+}
 ROLE_WORDS = {
-    "client": "client", "klient": "client", "klientin": "client", "patient": "client",
-    "patientin": "client", "therapist": "therapist", "therapeut": "therapist", "therapeutin": "therapist",
-    "interpreter": "interpreter", "dolmetscher": "interpreter", "dolmetscherin": "interpreter",
-}  # fmt: skip
+    "client": "client",
+    "klient": "client",
+    "klientin": "client",
+    "patient": "client",
+    "patientin": "client",
+    "therapist": "therapist",
+    "therapeut": "therapist",
+    "therapeutin": "therapist",
+    "interpreter": "interpreter",
+    "dolmetscher": "interpreter",
+    "dolmetscherin": "interpreter",
+}
 NUMBERED_INTERVIEWER = re.compile(r"i\d{1,2}|int\d{1,2}")
 NUMBERED_PARTICIPANT = re.compile(r"[brp]\d{1,3}")
 
@@ -36,9 +64,11 @@ class Speakers:
     def place(self, label: str) -> str | None:
         """``"interviewer"``, ``"participant"``, ``"other"`` (another known role) or None (unknown)."""
         key = norm(label)
+        if key == norm(self.pseudonym):  # first: an interpreter "I2" is not the numbered interviewer I2
+            return "participant"
         if key in INTERVIEWER_LABELS or NUMBERED_INTERVIEWER.fullmatch(key):
             return "interviewer"
-        if key in (norm(self.pseudonym), norm(self.role)) or key in PARTICIPANT_LABELS:
+        if key == norm(self.role) or key in PARTICIPANT_LABELS:
             return "participant"
         if NUMBERED_PARTICIPANT.fullmatch(key):
             return "participant"

@@ -7,8 +7,10 @@ turns; the turn keeps its first cue's start as timestamp and its last cue's end 
 
 from __future__ import annotations
 
+import html
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 import webvtt
@@ -47,7 +49,8 @@ def parse(kind: str, text: str, *, speakers: Speakers, filename: str) -> ParsedT
     offset = 0
     for cue in merged:
         label = f"{cue.speaker}: " if cue.speaker else ""
-        line = f"[{_clock(cue.start)}] {label}{cue.text}"
+        # NFC again: removing tags and character references can bring a letter and its accent together.
+        line = unicodedata.normalize("NFC", f"[{_clock(cue.start)}] {label}{cue.text}")
         ends[offset] = cue.end
         lines.append(line)
         offset += len(line) + 1
@@ -69,13 +72,16 @@ def _read(kind: str, text: str, filename: str) -> list[_Cue]:
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format=kind)
     except Exception as exc:
-        raise ImportRefused(f"{filename}: not a readable {kind.upper()} file ({exc})") from exc
+        reason = " ".join(str(exc).split())  # the refusal is one line
+        raise ImportRefused(f"{filename}: not a readable {kind.upper()} file ({reason})") from exc
     cues = []
-    for caption in captions:
+    for caption in captions.captions:
         raw = " ".join(part.strip() for part in caption.raw_text.split("\n") if part.strip())
         voice = re.match(r"<v(?:\.[\w.]+)?\s+([^>]+)>", raw)
         speaker = voice.group(1).strip() if voice else ""
         body = TAGS.sub("", raw).strip()
+        if kind == "vtt":  # WebVTT writes &, < and > as character references (&amp; &lt; &gt;)
+            speaker, body = html.unescape(speaker), html.unescape(body)
         if not speaker:
             label = CUE_LABEL.match(body)
             if label:

@@ -1,0 +1,37 @@
+"""Rendering: one URL serves the page or, for htmx, its fragment (with ``Vary: HX-Request``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app import filters
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+templates.env.filters.update(clock=filters.clock, role_class=filters.role_class, initial=filters.initial)
+templates.env.globals.update(role_label=filters.role_label)
+
+
+def is_fragment_request(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The page, or its ``partial`` when htmx asks for a fragment."""
+    name = partial if partial and is_fragment_request(request) else template
+    context = {"request": request, "me": getattr(request.state, "user", None), **context}
+    response = templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+    response.headers["Vary"] = "HX-Request"
+    return response
