@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
 from app.db import make_engine, migrate
+from app.main import create_app
 from app.settings import Settings
 
 POSTGRES_ADMIN_URL = os.environ.get("DYADIC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -91,3 +93,12 @@ def engine(settings: Settings) -> Iterator:
 def session(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The web app on this test's database, as a browser without JavaScript would use it."""
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.engine.dispose()
