@@ -60,14 +60,19 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @cli.command()
-def demo() -> None:
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="only when the database holds no project")] = False,
+) -> None:
     """Create the demo IPR study (does nothing if it is there already)."""
     from app.demo import load_demo
 
     settings = Settings()
     with _session(settings) as session:
-        project, created = load_demo(session, settings=settings)
-    typer.echo(f"{'created' if created else 'already there'}: project {project.name!r} (id {project.id})")
+        project, created = load_demo(session, settings=settings, if_empty=if_empty)
+    if project is None:
+        typer.echo("the database holds projects already: no demo study added")
+    else:
+        typer.echo(f"{'created' if created else 'already there'}: project {project.name!r} (id {project.id})")
 
 
 @cli.command("migrate")

@@ -23,6 +23,7 @@ from app.deps import current_user, get_session, get_settings
 from app.settings import Settings
 from app.web import render
 from transcripts.errors import DyadicError
+from transcripts.formats import format_of
 from transcripts.jobs import get_job, queue_import, run_import
 from transcripts.models import User
 from transcripts.projects import get_project
@@ -84,6 +85,10 @@ async def start_import(
         manifest, name = await _manifest(form.get("manifest"), values, saved)
         job = queue_import(session, project=project, user=me, manifest=manifest, manifest_name=name, folder=folder)
     except DyadicError as exc:
+        upload = form.get("manifest")
+        if values["mode"] != "single" and isinstance(upload, UploadFile) and upload.filename:
+            await upload.seek(0)  # a file refused before the manifest was read must not lose the manifest
+            values["manifest_text"] = (await upload.read()).decode("utf-8", errors="replace")
         context = {
             "project": project,
             "form": values,
@@ -113,6 +118,7 @@ async def _save(files: list[UploadFile], folder: Path, *, limit: int) -> list[st
         name = Path((upload.filename or "").replace("\\", "/")).name
         if not name or name.startswith("."):
             raise DyadicError(f"the file name {upload.filename!r} is not allowed")
+        format_of(name)  # a type Dyadic cannot read is refused now, not after the upload
         size = 0
         with (folder / name).open("wb") as out:
             while chunk := await upload.read(1 << 20):
@@ -120,7 +126,9 @@ async def _save(files: list[UploadFile], folder: Path, *, limit: int) -> list[st
                 if size > limit:
                     out.close()
                     (folder / name).unlink()
-                    raise DyadicError(f"{name}: larger than the limit of {limit / 1e6:.1f} MB; nothing was imported")
+                    raise DyadicError(
+                        f"{name}: larger than the limit of {limit / 1024 / 1024:.1f} MB; nothing was imported"
+                    )
                 out.write(chunk)
         names.append(name)
     return names

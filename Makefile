@@ -1,0 +1,59 @@
+# Dyadic — every set-up step lives here, so that a fresh machine needs only `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint format check-migrations bench demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## run: install, migrate, load the demo study if the database is empty, serve on http://$(HOST):$(PORT)
+run: $(VENV)/.installed
+	$(BIN)/dyadic migrate
+	$(BIN)/dyadic demo --if-empty
+	$(BIN)/dyadic serve --host $(HOST) --port $(PORT)
+
+## test: the whole suite (PostgreSQL and browser tests skip locally when unavailable; CI requires them)
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lint: ruff (lint and format check) and mypy on the domain packages
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## check-migrations: `alembic upgrade head` and `alembic check` on a fresh SQLite file (and PostgreSQL if PG_URL is set)
+check-migrations: $(VENV)/.installed
+	rm -f var/migration-check.db*
+	DYADIC_DATABASE_URL=sqlite:///./var/migration-check.db $(BIN)/alembic upgrade head
+	DYADIC_DATABASE_URL=sqlite:///./var/migration-check.db $(BIN)/alembic check
+	@if [ -n "$(PG_URL)" ]; then \
+	  DYADIC_DATABASE_URL="$(PG_URL)" $(BIN)/alembic upgrade head && \
+	  DYADIC_DATABASE_URL="$(PG_URL)" $(BIN)/alembic check; fi
+
+## bench: the import benchmark (≥ 2 million words; takes a few minutes)
+bench: $(VENV)/.installed
+	$(BIN)/python bench/import.py
+
+demo: $(VENV)/.installed
+	$(BIN)/dyadic demo
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

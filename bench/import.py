@@ -1,0 +1,129 @@
+"""Import benchmark: a generated study of ≥ 2 million words, imported whole, against the bare pipeline.
+
+Prints words per second of (a) the bare spaCy pipeline on the same text, and (b) Dyadic's whole import
+(read, parse, segment, lemmatise, store, index, commit), their ratio, and each phase's peak memory.
+Each phase runs in a fresh child process, so that its peak memory is its own.
+
+    python bench/import.py [--dyads 120] [--words 8500] [--database-url postgresql+psycopg://…]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def bare_pipeline(folder: str, unit: str, out: multiprocessing.Queue) -> None:
+    """spaCy alone over the study's text: whole files, or the turns' speech as the importer feeds it."""
+    from transcripts import nlp
+    from transcripts.formats import parse
+    from transcripts.formats.speakers import Speakers
+    from transcripts.manifest import read_manifest
+
+    root = Path(folder)
+    rows = read_manifest((root / "manifest.csv").read_bytes())
+    if unit == "files":
+        texts = [(root / row.file).read_text(encoding="utf-8") for row in rows]
+    else:
+        texts = []
+        for row in rows:
+            parsed = parse(row.file, (root / row.file).read_bytes(), speakers=Speakers(row.participant, row.role))
+            texts += [parsed.text[t.start : t.end] for t in parsed.turns]
+    pipeline = nlp.pipeline()
+    started = time.perf_counter()
+    for _doc in pipeline.pipe(texts, batch_size=256):
+        pass
+    out.put({"seconds": time.perf_counter() - started, "peak_mb": peak_mb(), "docs": len(texts)})
+
+
+def whole_import(folder: str, url: str, out: multiprocessing.Queue) -> None:
+    from sqlmodel import Session
+
+    from app.db import make_engine, migrate
+    from transcripts.ingest import import_manifest
+    from transcripts.projects import create_project, ensure_user
+
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        user = ensure_user(session, name="bench")
+        project = create_project(session, name=f"bench {time.time_ns()}", user=user)
+        started = time.perf_counter()
+        report = import_manifest(
+            session, project=project, manifest=Path(folder) / "manifest.csv", user=user, max_bytes=10**9
+        )
+        seconds = time.perf_counter() - started
+    words = sum(f.words for f in report.imported)
+    out.put({"seconds": seconds, "peak_mb": peak_mb(), "words": words, "transcripts": len(report.imported)})
+
+
+def in_child(target, *args):  # type: ignore[no-untyped-def]
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(*args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dyads", type=int, default=120)
+    parser.add_argument("--words", type=int, default=8500, help="words per interview")
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    args = parser.parse_args()
+
+    from app.demo_study import write_study
+
+    with tempfile.TemporaryDirectory(prefix="dyadic-bench-") as tmp:
+        folder = Path(tmp) / "study"
+        started = time.perf_counter()
+        write_study(folder, dyads=args.dyads, words_per_interview=args.words, formats=False)
+        print(f"generated the study in {time.perf_counter() - started:.1f} s")
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        imported = in_child(whole_import, str(folder), url)
+        words = imported["words"]
+        files = in_child(bare_pipeline, str(folder), "files")
+        turns = in_child(bare_pipeline, str(folder), "turns")
+
+    engine = url.split(":", 1)[0]
+    rate = {
+        name: words / result["seconds"] for name, result in (("import", imported), ("files", files), ("turns", turns))
+    }
+    print(f"study: {imported['transcripts']} transcripts, {words:,} words; database: {engine}")
+    print(
+        f"bare pipeline, whole files:   {files['seconds']:7.2f} s  {rate['files']:>10,.0f} words/s  "
+        f"peak {files['peak_mb']:,.0f} MB"
+    )
+    print(
+        f"bare pipeline, turn by turn:  {turns['seconds']:7.2f} s  {rate['turns']:>10,.0f} words/s  "
+        f"peak {turns['peak_mb']:,.0f} MB"
+    )
+    print(
+        f"whole import:                 {imported['seconds']:7.2f} s  {rate['import']:>10,.0f} words/s  "
+        f"peak {imported['peak_mb']:,.0f} MB"
+    )
+    print(f"ratio import / bare (whole files): {rate['import'] / rate['files']:.0%}  (target ≥ 50 %)")
+    print(f"ratio import / bare (turn by turn): {rate['import'] / rate['turns']:.0%}")
+    result = {"words": words, "engine": engine, "import": imported, "bare_files": files, "bare_turns": turns}
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / f"import-{engine}.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
