@@ -34,6 +34,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# Full-text machinery that the models do not describe: SQLite's FTS5 tables and PostgreSQL's generated
+# tsvector column with its index. Hand-written migrations create them, so autogenerate leaves them be.
+SEARCH_COLUMNS = {"search_vector"}
+SEARCH_INDEXES = {"ix_sentence_search_vector"}
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's filter: everything but the full-text machinery."""
+    if type_ == "table" and name and name.startswith("sentence_fts"):
+        return False
+    return name not in SEARCH_COLUMNS | SEARCH_INDEXES
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

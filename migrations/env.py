@@ -8,20 +8,10 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import transcripts.models  # noqa: F401  (registers the tables)
-from app.db import make_engine
+from app.db import include_object, make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
-
-# Full-text machinery that the models do not describe: SQLite's FTS5 shadow tables and PostgreSQL's
-# generated tsvector column. They are created by hand-written migrations, so autogenerate leaves them be.
-SEARCH_OBJECTS = {"search_vector"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    if type_ == "table" and name and name.startswith("sentence_fts"):
-        return False
-    return not (name in SEARCH_OBJECTS or (type_ == "index" and name == "ix_sentence_search_vector"))
 
 
 def database_url() -> str:
