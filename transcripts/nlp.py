@@ -11,10 +11,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress
 
 import spacy
-from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, ORTH, SENT_START
 from spacy.language import Language
+from spacy.lookups import Table
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from transcripts.errors import ImportRefused
@@ -55,23 +58,40 @@ def pipeline(model: str | None = None) -> Language:
     return nlp
 
 
+class _LemmaTexts(dict[int, str]):
+    """Token key → lower-cased lemma without markup edges, filled on first sight of each key.
+
+    With a trained pipeline the key is the lemma spaCy assigned. With the default pipeline it is the
+    token's text (ORTH): the lookup lemmatizer's table is applied here, once per distinct token,
+    instead of by spaCy's lemmatizer component token by token — the same table and the same rule
+    (``table.get(text, text)``), so the same lemmas, at a fraction of the cost.
+    """
+
+    def __init__(self, nlp: Language, table: Table | None) -> None:
+        super().__init__()
+        self.strings = nlp.vocab.strings
+        self.table = table
+
+    def __missing__(self, key: int) -> str:
+        text = self.strings[key]
+        if self.table is not None:
+            text = self.table.get(key, text)
+        lemma = self[key] = text.lower().strip(MARKUP_EDGES)
+        return lemma
+
+
 def analyse(
     spans: Iterable[tuple[str, int]], *, model: str | None = None, batch_size: int = 256
 ) -> Iterator[TurnAnalysis]:
     """Analyse each turn's speech (its text and its offset in the transcript), in order.
 
-    Sentences never cross turns, because each turn is its own document.
+    Sentences never cross turns, because each turn is its own document. The work per token runs over
+    one array per turn and in C-level iteration, because an import walks millions of tokens.
     """
     nlp = pipeline(model)
-    strings = nlp.vocab.strings
-    lowered: dict[int, str] = {}
-
-    def lemma_text(key: int) -> str:
-        text = lowered.get(key)
-        if text is None:
-            text = lowered[key] = strings[key].lower().strip(MARKUP_EDGES)
-        return text
-
+    table = None if model else _lookup_table(nlp)
+    lemma_texts = _LemmaTexts(nlp, table)
+    key = ORTH if table is not None else LEMMA
     offsets: list[int] = []
 
     def texts() -> Iterator[str]:
@@ -79,37 +99,34 @@ def analyse(
             offsets.append(offset)
             yield INLINE_STAMP.sub(lambda m: " " * len(m.group()), text)
 
-    for index, doc in enumerate(nlp.pipe(texts(), batch_size=batch_size)):
-        offset = offsets[index]
-        if not len(doc):
-            yield TurnAnalysis(0, [])
-            continue
-        rows = doc.to_array([LEMMA, IS_PUNCT, IS_SPACE, SENT_START]).tolist()
-        words = 0
-        sentences: list[SentenceSpan] = []
-        lemmas: list[str] = []
-        first = 0
-        for i, (lemma, is_punct, is_space, sent_start) in enumerate(rows):
-            if sent_start == 1 and i > first:
-                _close(doc, first, i, lemmas, offset, sentences)
-                first, lemmas = i, []
-            if not (is_punct or is_space):
-                words += 1
-                text = lemma_text(lemma)
-                if text:
-                    lemmas.append(text)
-        _close(doc, first, len(rows), lemmas, offset, sentences)
-        yield TurnAnalysis(words, sentences)
+    docs = nlp.pipe(texts(), batch_size=batch_size, disable=["lemmatizer"] if table is not None else [])
+    for index, doc in enumerate(docs):
+        yield _turn(doc, offsets[index], lemma_texts, key) if len(doc) else TurnAnalysis(0, [])
 
 
-def _close(doc: Doc, first: int, last: int, lemmas: list[str], offset: int, out: list[SentenceSpan]) -> None:
-    """Append the sentence of tokens ``[first, last)``, trimmed of white space, if it has any text."""
-    while first < last and doc[first].is_space:
-        first += 1
-    while last > first and doc[last - 1].is_space:
-        last -= 1
-    if first == last:
-        return
-    start = doc[first].idx
-    end = doc[last - 1].idx + len(doc[last - 1].text)
-    out.append(SentenceSpan(offset + start, offset + end, " ".join(lemmas)))
+def _lookup_table(nlp: Language) -> Table:
+    lemmatizer: Lemmatizer = nlp.get_pipe("lemmatizer")  # type: ignore[assignment]
+    return lemmatizer.lookups.get_table("lemma_lookup")
+
+
+def _turn(doc: Doc, offset: int, lemma_texts: _LemmaTexts, key: int) -> TurnAnalysis:
+    columns = doc.to_array([key, IS_PUNCT, IS_SPACE, SENT_START, IDX, LENGTH]).tolist()
+    keys, punct, space, sent_start, idx, length = zip(*columns, strict=True)
+    is_word = [not (p or s) for p, s in zip(punct, space, strict=True)]
+    lemmas = list(map(lemma_texts.__getitem__, keys))
+    bounds = [i for i in range(1, len(lemmas)) if sent_start[i] == 1]
+    bounds.append(len(lemmas))
+    sentences = []
+    first = 0
+    for last in bounds:
+        start, end = first, last  # trim white space tokens at the sentence's edges
+        while start < end and space[start]:
+            start += 1
+        while end > start and space[end - 1]:
+            end -= 1
+        if start < end:
+            text = " ".join(filter(None, compress(lemmas[first:last], is_word[first:last])))
+            span_end = idx[end - 1] + length[end - 1]
+            sentences.append(SentenceSpan(offset + idx[start], offset + span_end, text))
+        first = last
+    return TurnAnalysis(sum(is_word), sentences)

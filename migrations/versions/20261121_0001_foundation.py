@@ -259,10 +259,8 @@ def create_search_index() -> None:
             "CREATE VIRTUAL TABLE sentence_fts USING fts5("
             "lemmas, content='sentence', content_rowid='id', tokenize=\"unicode61 remove_diacritics 0\")"
         )
-        op.execute(
-            "CREATE TRIGGER sentence_fts_insert AFTER INSERT ON sentence BEGIN "
-            "INSERT INTO sentence_fts(rowid, lemmas) VALUES (new.id, new.lemmas); END"
-        )
+        # No insert trigger: transcripts.store indexes new sentences in bulk, which FTS5 does about 20
+        # times faster than row by row. Deletions (rare) go through the trigger.
         op.execute(
             "CREATE TRIGGER sentence_fts_delete AFTER DELETE ON sentence BEGIN "
             "INSERT INTO sentence_fts(sentence_fts, rowid, lemmas) VALUES ('delete', old.id, old.lemmas); END"
@@ -278,5 +276,4 @@ def create_search_index() -> None:
 def drop_search_index() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS sentence_fts_delete")
-        op.execute("DROP TRIGGER IF EXISTS sentence_fts_insert")
         op.execute("DROP TABLE IF EXISTS sentence_fts")

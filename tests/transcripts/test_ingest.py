@@ -174,3 +174,18 @@ def test_manifest_errors_name_the_row(session: Session, tmp_path: Path) -> None:
     manifest.write_text("file,dyad,participant\n")
     with pytest.raises(ImportRefused, match="the header lacks role, session"):
         import_manifest(session, project=project, manifest=manifest, user=user, max_bytes=10**7)
+
+
+def test_imported_sentences_are_in_the_full_text_index(session: Session, tmp_path: Path) -> None:
+    study(session, tmp_path)
+    if session.get_bind().dialect.name == "sqlite":
+        query = (
+            "SELECT s.lemmas FROM sentence_fts JOIN sentence s ON s.id = sentence_fts.rowid "
+            "WHERE sentence_fts MATCH 'trust'"
+        )
+    else:
+        query = "SELECT lemmas FROM sentence WHERE search_vector @@ to_tsquery('simple', 'trust')"
+    hits = session.connection().exec_driver_sql(query).scalars().all()
+    # "trusted" (C2, C10) and "trusting" (T2, T10), lemmatised to "trust"
+    assert len(hits) == 4
+    assert all("trust" in hit.split() for hit in hits)

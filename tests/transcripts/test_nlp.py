@@ -1,0 +1,38 @@
+"""The spaCy module: words, sentences within turns, lemmas, and parallel analysis equal to serial."""
+
+from __future__ import annotations
+
+from transcripts import nlp
+
+
+def test_words_exclude_punctuation_and_inline_time_stamps() -> None:
+    (turn,) = nlp.analyse([("I trusted her (laughs) #00:00:05-2# – “yes”.", 10)])
+    assert turn.words == 5  # I, trusted, her, laughs, yes
+    assert [(s.start, s.end) for s in turn.sentences] == [
+        (10, 10 + len("I trusted her (laughs) #00:00:05-2# – “yes”."))
+    ]
+    assert turn.sentences[0].lemmas == "i trust her laugh yes"
+
+
+def test_sentences_carry_offsets_into_the_transcript_and_strip_markup_from_lemmas() -> None:
+    text = "She was trusting. //Mhm// Really?  "
+    (turn,) = nlp.analyse([(text, 100)])
+    assert [text[s.start - 100 : s.end - 100] for s in turn.sentences] == ["She was trusting.", "//Mhm// Really?"]
+    assert [s.lemmas for s in turn.sentences] == ["she be trust", "mhm really"]
+
+
+def test_lemmas_are_those_of_spacys_lookup_lemmatizer() -> None:
+    """The import applies the lookup lemmatizer's table itself; it must give what spaCy gives."""
+    text = (
+        "She trusted me, and I was trusting her — we’d been doing better. //Mhm// The children were "
+        "running; he'd gone (laughs). Mice, geese, went, better, best, ran, Zoë’s José’s cafés. I don't know."
+    )
+    (turn,) = nlp.analyse([(text, 0)])
+    doc = nlp.pipeline()(text)  # the whole pipeline, its lemmatizer included
+    expected = [
+        token.lemma_.lower().strip(nlp.MARKUP_EDGES)
+        for token in doc
+        if not (token.is_punct or token.is_space) and token.lemma_.strip(nlp.MARKUP_EDGES)
+    ]
+    assert " ".join(s.lemmas for s in turn.sentences).split() == expected
+    assert {"trust", "be", "do", "go", "run", "child"} <= set(expected)
