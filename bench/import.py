@@ -82,11 +82,17 @@ def in_child(target: Any, *args: Any) -> dict[str, Any]:
     return result
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time (its own peak memory with it)."""
+    return sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dyads", type=int, default=60, help="60 dyads of 8,500-word interviews: 2.1 M words")
     parser.add_argument("--words", type=int, default=8500, help="words per interview")
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file per run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each phase, alternating; medians reported")
     args = parser.parse_args()
 
     from app.demo_study import write_study
@@ -96,14 +102,21 @@ def main() -> None:
         started = time.perf_counter()
         write_study(folder, dyads=args.dyads, words_per_interview=args.words, formats=False)
         print(f"generated the study in {time.perf_counter() - started:.1f} s")
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        imported = in_child(whole_import, str(folder), url)
-        files = in_child(bare_pipeline, str(folder), "files")
-        turns = in_child(bare_pipeline, str(folder), "turns")
+        runs: dict[str, list[dict[str, Any]]] = {"import": [], "turns": [], "files": []}
+        for run in range(args.repeat):  # alternate the phases, so that a noisy minute hits them alike
+            url = args.database_url or f"sqlite:///{Path(tmp) / f'bench-{run}.db'}"
+            runs["import"].append(in_child(whole_import, str(folder), url))
+            runs["turns"].append(in_child(bare_pipeline, str(folder), "turns"))
+            runs["files"].append(in_child(bare_pipeline, str(folder), "files"))
+    imported, turns, files = (median_run(runs[name]) for name in ("import", "turns", "files"))
 
     words = imported["words"]
     engine = url.split(":", 1)[0].split("+")[0]
-    print(f"study: {imported['transcripts']} transcripts, {words:,} words; database: {engine}")
+    seconds = ", ".join(f"{run['seconds']:.2f}" for run in runs["import"])
+    print(
+        f"study: {imported['transcripts']} transcripts, {words:,} words; database: {engine}; "
+        f"median of {args.repeat} runs (import: {seconds} s)"
+    )
     rates = {}
     for label, result in (
         ("bare pipeline, turn by turn", turns),
@@ -120,7 +133,12 @@ def main() -> None:
     print(f"import / bare pipeline on whole files (labels and stamps too):     {ratio_files:.0%}")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    result = {"words": words, "engine": engine, "import": imported, "bare_turns": turns, "bare_files": files}
+    result = {
+        "words": words,
+        "engine": engine,
+        "median": {"import": imported, "bare_turns": turns, "bare_files": files},
+        "runs": runs,
+    }
     (out / f"import-{engine}.json").write_text(json.dumps(result, indent=2))
 
 

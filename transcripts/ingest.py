@@ -269,7 +269,8 @@ def _read(folder: Path, row: ManifestRow, *, max_bytes: int, flat: bool) -> byte
             raise ImportRefused(f"{row.where()}: {row.file} is not a file")
         if size > max_bytes:
             raise ImportRefused(
-                f"{row.where()}: the file has {size / 1e6:.1f} MB, more than the limit of {max_bytes / 1e6:.1f} MB"
+                f"{row.where()}: the file has {size / 2**20:.1f} MiB, "
+                f"more than the limit of {max_bytes / 2**20:.1f} MiB"
             )
         return path.read_bytes()
     except FileNotFoundError:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from transcripts.audit import record
 from transcripts.errors import InvalidInput, NotFound
 from transcripts.models import Project, User
+from transcripts.order import natural_key
 
 APPROACHES = ("reflexive", "codebook", "coding-reliability", "content analysis", "other")
 
@@ -68,4 +69,4 @@ def project_by_name(session: Session, name: str) -> Project | None:
 
 
 def list_projects(session: Session) -> list[Project]:
-    return list(session.exec(select(Project).order_by(col(Project.name))))
+    return sorted(session.exec(select(Project)), key=lambda project: natural_key(project.name))

@@ -148,7 +148,7 @@ def test_an_oversized_file_is_refused(session: Session, tmp_path: Path) -> None:
     manifest = write_manifest(
         tmp_path, [("c1.txt", "Dyad 1", "client", "C1", 3, "")], files={"c1.txt": CLIENT_TEXT * 100}
     )
-    with pytest.raises(ImportRefused, match=r"manifest row 2 \(c1.txt\): the file has 0\.0 MB, more than the limit"):
+    with pytest.raises(ImportRefused, match=r"manifest row 2 \(c1.txt\): the file has 0\.0 MiB, more than the limit"):
         import_manifest(session, project=project, manifest=manifest, user=user, max_bytes=1000)
 
 
