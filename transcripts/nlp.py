@@ -91,7 +91,8 @@ def analyse(
     nlp = pipeline(model)
     table = None if model else _lookup_table(nlp)
     lemma_texts = _LemmaTexts(nlp, table)
-    key = ORTH if table is not None else LEMMA
+    # A configured pipeline lemmatises itself; one without a lemmatizer is searched by its words.
+    key = LEMMA if table is None and "lemmatizer" in nlp.pipe_names else ORTH
     offsets: list[int] = []
 
     def texts() -> Iterator[str]:

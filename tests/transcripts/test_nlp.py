@@ -1,8 +1,14 @@
-"""The spaCy module: words, sentences within turns, lemmas, and parallel analysis equal to serial."""
+"""The spaCy module: words, sentences within turns, lemmas equal to spaCy's, configured pipelines."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+import spacy
+
 from transcripts import nlp
+from transcripts.errors import ImportRefused
 
 
 def test_words_exclude_punctuation_and_inline_time_stamps() -> None:
@@ -36,3 +42,26 @@ def test_lemmas_are_those_of_spacys_lookup_lemmatizer() -> None:
     ]
     assert " ".join(s.lemmas for s in turn.sentences).split() == expected
     assert {"trust", "be", "do", "go", "run", "child"} <= set(expected)
+
+
+def test_a_configured_pipeline_is_used_with_its_own_lemmatizer(tmp_path: Path) -> None:
+    trained = spacy.blank("en")
+    trained.add_pipe("sentencizer")
+    trained.add_pipe("lemmatizer", config={"mode": "lookup"})
+    trained.initialize()
+    trained.to_disk(tmp_path / "with_lemmas")
+    (turn,) = nlp.analyse([("She was trusting. He trusted.", 0)], model=str(tmp_path / "with_lemmas"))
+    assert [s.lemmas for s in turn.sentences] == ["she be trust", "he trust"]
+
+
+def test_a_configured_pipeline_without_lemmatizer_is_searched_by_its_words(tmp_path: Path) -> None:
+    plain = spacy.blank("en")
+    plain.add_pipe("sentencizer")
+    plain.to_disk(tmp_path / "plain")
+    (turn,) = nlp.analyse([("She was trusting. He trusted.", 0)], model=str(tmp_path / "plain"))
+    assert [s.lemmas for s in turn.sentences] == ["she was trusting", "he trusted"]
+
+
+def test_a_missing_pipeline_is_refused_in_one_line() -> None:
+    with pytest.raises(ImportRefused, match=r"^the spaCy pipeline 'no_such_pipeline' is not installed$"):
+        list(nlp.analyse([("Hello.", 0)], model="no_such_pipeline"))
