@@ -6,7 +6,9 @@ the ``session`` fixture. Each test runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -836,3 +838,19 @@ def test_markup_in_a_transcript_is_shown_as_text(client: TestClient, session: Se
     other = one(page(client.get(url)), f"//div[{cls('other-memo')}]")
     assert other.xpath(".//b | .//script") == []
     assert "<b>bold</b> <script>alert(3)</script>" in text(other)
+
+
+def test_files_of_an_abandoned_upload_are_removed_after_a_day(client: TestClient) -> None:
+    project_id = new_project(client)
+    stale = client.app.state.settings.data_dir / "uploads" / ("a" * 32)
+    stale.mkdir(parents=True)
+    (stale / "c1.txt").write_text("I: a\n\nB: b\n")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    fresh = stale.with_name("b" * 32)
+    fresh.mkdir()
+
+    client.post(f"/projects/{project_id}/import", data={"mode": "manifest", "manifest_text": "file,dyad\n"})
+
+    assert not stale.exists()
+    assert fresh.exists()

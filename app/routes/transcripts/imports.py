@@ -10,7 +10,9 @@ import csv
 import io
 import re
 import shutil
+import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -31,11 +33,21 @@ from transcripts.projects import get_project
 router = APIRouter()
 TOKEN = re.compile(r"[0-9a-f]{32}")
 MAX_FILES = 1000
+# Transcripts are sensitive: files of an attempt that failed and was never retried do not linger.
+KEEP_FAILED_UPLOADS = timedelta(days=1)
 FIELDS = ("dyad", "role", "participant", "session", "group", "date")
 
 
 def _folder(settings: Settings, token: str) -> Path:
     return settings.data_dir / "uploads" / token
+
+
+def _prune_uploads(settings: Settings) -> None:
+    root = settings.data_dir / "uploads"
+    cutoff = time.time() - KEEP_FAILED_UPLOADS.total_seconds()
+    for folder in root.iterdir() if root.is_dir() else ():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _uploaded(settings: Settings, token: str) -> list[str]:
@@ -77,6 +89,7 @@ async def start_import(
     project = get_project(session, project_id)
     form = await request.form()
     values = {key: str(form.get(key, "")).strip() for key in (*FIELDS, "mode", "manifest_text", "upload")}
+    _prune_uploads(settings)
     token = values["upload"] if TOKEN.fullmatch(values["upload"]) else uuid.uuid4().hex
     folder = _folder(settings, token)
     try:
