@@ -7,28 +7,11 @@ import zipfile
 from pathlib import Path
 
 import docx
-import pytest
 from odf.opendocument import OpenDocumentText
 from odf.text import H, LineBreak, List, ListItem, P, S, Section, Tab
 
-from transcripts.errors import ImportRefused
-from transcripts.formats import ParsedTranscript, parse
-from transcripts.formats.speakers import Speakers
-
-CLIENT = Speakers("P01", "client")
-
-
-def speeches(parsed: ParsedTranscript) -> list[str]:
-    return [parsed.text[turn.start : turn.end] for turn in parsed.turns]
-
-
-def refusal(filename: str, data: bytes) -> str:
-    with pytest.raises(ImportRefused) as caught:
-        parse(filename, data, speakers=CLIENT)
-    message = str(caught.value)
-    assert "\n" not in message, "a refusal is one line"
-    assert message.startswith(filename), "a refusal names the file"
-    return message
+from tests.transcripts.parsing import CLIENT, refusal, speeches
+from transcripts.formats import parse
 
 
 def docx_bytes(*paragraphs: str) -> bytes:

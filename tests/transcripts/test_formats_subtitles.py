@@ -6,11 +6,8 @@ import codecs
 
 import pytest
 
-from transcripts.errors import ImportRefused
-from transcripts.formats import ParsedTranscript, parse
-from transcripts.formats.speakers import Speakers
-
-CLIENT = Speakers("P01", "client")
+from tests.transcripts.parsing import CLIENT, refusal, speeches
+from transcripts.formats import parse
 
 VTT = """WEBVTT - interview P01
 
@@ -51,19 +48,6 @@ Then talking.
 01:00:10,001 --> 01:00:12,500
 Interviewer: And then?
 """
-
-
-def speeches(parsed: ParsedTranscript) -> list[str]:
-    return [parsed.text[turn.start : turn.end] for turn in parsed.turns]
-
-
-def refusal(filename: str, data: bytes) -> str:
-    with pytest.raises(ImportRefused) as caught:
-        parse(filename, data, speakers=CLIENT)
-    message = str(caught.value)
-    assert "\n" not in message, "a refusal is one line"
-    assert message.startswith(filename), "a refusal names the file"
-    return message
 
 
 def test_vtt_voices_make_turns_and_consecutive_cues_of_one_speaker_merge() -> None:

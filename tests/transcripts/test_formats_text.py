@@ -7,29 +7,15 @@ import unicodedata
 
 import pytest
 
-from transcripts.errors import ImportRefused
+from tests.transcripts.parsing import CLIENT, refusal, speeches
 from transcripts.formats import FORMATS, ParsedTranscript, format_of, parse
 from transcripts.formats.speakers import Speakers
 
-CLIENT = Speakers("P01", "client")
 THERAPIST = Speakers("T01", "therapist")
-
-
-def speeches(parsed: ParsedTranscript) -> list[str]:
-    return [parsed.text[turn.start : turn.end] for turn in parsed.turns]
 
 
 def parse_text(text: str, *, speakers: Speakers = CLIENT, filename: str = "c01.txt") -> ParsedTranscript:
     return parse(filename, text.encode("utf-8"), speakers=speakers)
-
-
-def refusal(filename: str, data: bytes, *, speakers: Speakers = CLIENT) -> str:
-    with pytest.raises(ImportRefused) as caught:
-        parse(filename, data, speakers=speakers)
-    message = str(caught.value)
-    assert "\n" not in message and "\r" not in message, "a refusal is one line"
-    assert message.startswith(filename), "a refusal names the file"
-    return message
 
 
 # --- format_of -------------------------------------------------------------------------------------------
