@@ -11,6 +11,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+import coding.models  # noqa: F401  (every table, for Alembic and the tests)
+import transcripts.models  # noqa: F401
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 

@@ -7,8 +7,7 @@ import os
 from alembic import context
 from sqlmodel import SQLModel
 
-import transcripts.models  # noqa: F401  (registers the tables)
-from app.db import include_object, make_engine
+from app.db import include_object, make_engine  # app.db imports every package's tables
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -64,7 +64,8 @@ class _LemmaTexts(dict[int, str]):
     With a trained pipeline the key is the lemma spaCy assigned. With the default pipeline it is the
     token's text (ORTH): the lookup lemmatizer's table is applied here, once per distinct token,
     instead of by spaCy's lemmatizer component token by token — the same table and the same rule
-    (``table.get(text, text)``), so the same lemmas, at a fraction of the cost.
+    (``table.get(text, text)``), at a fraction of the cost; a capitalised word that the table lacks is
+    also looked up in lower case.
     """
 
     def __init__(self, nlp: Language, table: Table | None) -> None:
@@ -75,7 +76,9 @@ class _LemmaTexts(dict[int, str]):
     def __missing__(self, key: int) -> str:
         text = self.strings[key]
         if self.table is not None:
-            text = self.table.get(key, text)
+            # The table is case-sensitive; a capitalised form ("Trusted" opening a sentence) is looked up
+            # in lower case too, so that a search for "trust" finds it.
+            text = self.table.get(key) or self.table.get(text.lower(), text)
         lemma = self[key] = text.lower().strip(MARKUP_EDGES)
         return lemma
 
@@ -131,3 +134,9 @@ def _turn(doc: Doc, offset: int, lemma_texts: _LemmaTexts, key: int) -> TurnAnal
             sentences.append(SentenceSpan(offset + idx[start], offset + span_end, text))
         first = last
     return TurnAnalysis(sum(is_word), sentences)
+
+
+def lemmatise(text: str, *, model: str | None = None) -> list[str]:
+    """The lower-cased lemmas of a text's words, as they are stored for search (for search queries)."""
+    (turn,) = analyse([(text, 0)], model=model)
+    return [lemma for sentence in turn.sentences for lemma in sentence.lemmas.split()]
