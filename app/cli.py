@@ -183,6 +183,52 @@ def transcripts_show(transcript_id: int, format: Format = "text") -> None:
         typer.echo(f"{stamp}{turn.speaker or turn.role}: {turn.text}")
 
 
+@cli.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="one or more words; all must occur in a sentence")],
+    project: Annotated[str, typer.Option(help="project name")],
+    dyad: Annotated[list[str] | None, typer.Option(help="only this dyad (repeatable)")] = None,
+    role: Annotated[list[str] | None, typer.Option(help="only interviews of this role (repeatable)")] = None,
+    session_number: Annotated[
+        list[int] | None, typer.Option("--session", help="only this session (repeatable)")
+    ] = None,
+    group: Annotated[list[str] | None, typer.Option(help="only dyads of this group (repeatable)")] = None,
+    speakers: Annotated[str, typer.Option(help="participants, or all (the interviewer too)")] = "participants",
+    format: Format = "text",
+) -> None:
+    """Lemma-aware search of the speech ("trust" finds "trusted"): one hit per matching word."""
+    from app.filters import clock
+    from coding.search import search
+
+    settings = Settings()
+    with _session(settings) as session:
+        target = project_by_name(session, project)
+        if target is None:
+            raise NotFound(f"no project called {project!r}")
+        hits = search(
+            session,
+            project_id=target.id,  # type: ignore[arg-type]
+            query=query,
+            dyads=dyad,
+            roles=role,
+            sessions=session_number,
+            groups=group,
+            speakers=speakers,
+            model=settings.spacy_model,
+        )
+    if format == "json":
+        _emit([hit.as_json() for hit in hits])
+        return
+    for hit in hits:
+        left = hit.left if len(hit.left) <= 50 else "…" + hit.left[-49:]
+        right = hit.right if len(hit.right) <= 50 else hit.right[:49] + "…"
+        typer.echo(
+            f"{hit.label:<24} s{hit.session} {hit.speaker:<6} {clock(hit.timestamp):>8}  {left:>50}[{hit.text}]{right}"
+        )
+    transcripts = len({hit.transcript_id for hit in hits})
+    typer.echo(f"{len(hits)} hits in {transcripts} transcripts (where the words occur, not what matters)")
+
+
 def main() -> None:
     try:
         cli()

@@ -40,7 +40,7 @@ class Coding(SQLModel, table=True):
     """One code applied by one coder to ``[start, end)`` of a transcript's text (code points)."""
 
     __table_args__ = (
-        CheckConstraint("start >= 0 AND start < \"end\"", name="span"),
+        CheckConstraint('start >= 0 AND start < "end"', name="span"),
         Index("ix_coding_transcript_start", "transcript_id", "start"),
     )
 

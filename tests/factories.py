@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from coding.models import Code
 from transcripts.ingest import ImportReport, import_manifest
 from transcripts.models import Project, User
 from transcripts.projects import create_project, ensure_user
@@ -74,3 +75,13 @@ def study(session: Session, folder: Path, *, name: str = "IPR study") -> tuple[P
         session, project=project, manifest=small_study_manifest(folder), user=user, max_bytes=20_000_000
     )
     return project, report
+
+
+def make_code(
+    session: Session, project: Project, name: str, *, parent: Code | None = None, colour: str = "#4c78a8"
+) -> Code:
+    """A code in the project's codebook (stored directly: the codebook's own functions are under test)."""
+    code = Code(project_id=project.id, name=name, parent_id=parent.id if parent else None, colour=colour)
+    session.add(code)
+    session.commit()
+    return code

@@ -140,3 +140,43 @@ def lemmatise(text: str, *, model: str | None = None) -> list[str]:
     """The lower-cased lemmas of a text's words, as they are stored for search (for search queries)."""
     (turn,) = analyse([(text, 0)], model=model)
     return [lemma for sentence in turn.sentences for lemma in sentence.lemmas.split()]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word of a text: ``[start, end)`` in that text, the word as written, and its lemma as stored."""
+
+    start: int
+    end: int
+    text: str
+    lemma: str
+
+
+@cache
+def _word_lemmas(model: str | None) -> tuple[Language, _LemmaTexts, int]:
+    nlp = pipeline(model)
+    table = None if model else _lookup_table(nlp)
+    key = LEMMA if table is None and "lemmatizer" in nlp.pipe_names else ORTH
+    return nlp, _LemmaTexts(nlp, table), key
+
+
+def words(text: str, *, model: str | None = None, lemmas: set[str] | None = None) -> list[Word]:
+    """The words of a text (not punctuation, spaces, markup edges or inline time stamps), each with its
+    offsets in the text and its lemma by the same rule as ``analyse`` — so that a search that found a
+    sentence by its lemmas can point at the words it matched. With ``lemmas``, only words with one of them."""
+    nlp, lemma_texts, key = _word_lemmas(model)
+    blanked = INLINE_STAMP.sub(lambda m: " " * len(m.group()), text) if "#" in text or "[" in text else text
+    # The default pipeline needs only the tokenizer: its lemmas come from the lookup table, as on import.
+    doc = nlp(blanked) if model else nlp.make_doc(blanked)
+    if not len(doc):
+        return []
+    found = []
+    for k, punct, space, idx, length in doc.to_array([key, IS_PUNCT, IS_SPACE, IDX, LENGTH]).tolist():
+        lemma = lemma_texts[k]
+        if punct or space or not lemma or (lemmas is not None and lemma not in lemmas):
+            continue
+        written = text[idx : idx + length]
+        core = written.strip(MARKUP_EDGES) or written  # "//overlap//" is the word "overlap"
+        start = idx + written.index(core)
+        found.append(Word(start, start + len(core), core, lemma))
+    return found

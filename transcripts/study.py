@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from transcripts.errors import NotFound
-from transcripts.models import Dyad, Participant, Project, ReadMark, Transcript, Turn, User
+from transcripts.models import Dyad, Participant, Project, ReadMark, Sentence, Transcript, Turn, User
 from transcripts.order import natural_key, role_key
 
 
@@ -129,22 +130,20 @@ def transcript_info(session: Session, transcript_id: int) -> TranscriptInfo:
     return _info(*row)
 
 
-def turns_of(session: Session, transcript: Transcript) -> list[TurnView]:
-    turns = session.exec(select(Turn).where(Turn.transcript_id == transcript.id).order_by(col(Turn.position))).all()
+def turns_of(session: Session, transcript: Transcript, *, start: int = 0, end: int | None = None) -> list[TurnView]:
+    """The transcript's turns in order; with ``start``/``end``, only those overlapping ``[start, end)``."""
+    names = ("id", "position", "speaker", "role", "start", "end", "timestamp", "end_time")
+    query = sa_select(*(col(getattr(Turn, name)) for name in names)).where(
+        col(Turn.transcript_id) == transcript.id, col(Turn.end) > start
+    )
+    if end is not None:
+        query = query.where(col(Turn.start) < end)
     text = transcript.text
     return [
-        TurnView(
-            t.id or 0,
-            t.position,
-            t.speaker,
-            t.role,
-            t.start,
-            t.end,
-            text[t.start : t.end],
-            t.timestamp,
-            t.end_time,
+        TurnView(turn_id, position, speaker, role, s, e, text[s:e], timestamp, end_time)
+        for turn_id, position, speaker, role, s, e, timestamp, end_time in session.execute(
+            query.order_by(col(Turn.position))
         )
-        for t in turns
     ]
 
 
@@ -224,3 +223,17 @@ def overview(session: Session, *, project: Project, user: User | None) -> Overvi
         words=sum(info.words for info in infos),
         read_by_me=mine,
     )
+
+
+def sentences_of(session: Session, *, transcript_id: int) -> dict[int, str]:
+    """Each turn's sentence spans (by turn id) as ``"start:end start:end"``: what a double-click in the
+    reading view codes."""
+    rows = session.exec(
+        select(Sentence.turn_id, Sentence.start, Sentence.end)
+        .where(Sentence.transcript_id == transcript_id)
+        .order_by(col(Sentence.start))
+    ).all()
+    spans: dict[int, list[str]] = {}
+    for turn_id, start, end in rows:
+        spans.setdefault(turn_id, []).append(f"{start}:{end}")
+    return {turn_id: " ".join(pairs) for turn_id, pairs in spans.items()}

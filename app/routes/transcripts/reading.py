@@ -10,11 +10,12 @@ from sqlmodel import Session
 
 from app.deps import current_user, get_session
 from app.web import is_fragment_request, render
+from coding.overlay import overlay
 from transcripts.errors import InvalidInput
 from transcripts.models import User
 from transcripts.projects import get_project
 from transcripts.reading import memos, readers, save_memo, set_read
-from transcripts.study import TranscriptView, list_transcripts, show_transcript
+from transcripts.study import TranscriptView, list_transcripts, sentences_of, show_transcript
 
 router = APIRouter()
 
@@ -24,7 +25,9 @@ def _transcript(session: Session, project_id: int, transcript_id: int) -> Transc
     return show_transcript(session, transcript_id, project_id=project_id)
 
 
-def _context(session: Session, project_id: int, view: TranscriptView, me: User) -> dict[str, object]:
+def _context(
+    session: Session, project_id: int, view: TranscriptView, me: User, coder: str = "all"
+) -> dict[str, object]:
     names = readers(session, transcript_id=view.info.id)
     notes = memos(session, transcript_id=view.info.id)
     mine = next((memo.body for memo, name in notes if name == me.name), "")
@@ -39,6 +42,17 @@ def _context(session: Session, project_id: int, view: TranscriptView, me: User) 
         "others": [(memo, name) for memo, name in notes if name != me.name],
         "previous": siblings[index - 1] if index > 0 else None,
         "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "overlay": overlay(
+            session,
+            project_id=project_id,
+            transcript_id=view.info.id,
+            text=view.text,
+            turns=view.turns,
+            me=me,
+            coder_id=me.id if coder == "me" else int(coder) if coder.isdigit() else None,
+        ),
+        "coder": coder,
+        "sentences": sentences_of(session, transcript_id=view.info.id),
     }
 
 
@@ -47,11 +61,12 @@ def reading_view(
     request: Request,
     project_id: int,
     transcript_id: int,
+    coder: str = "all",
     session: Session = Depends(get_session),
     me: User = Depends(current_user),
 ) -> Response:
     view = _transcript(session, project_id, transcript_id)
-    return render(request, "transcripts/reading.html", _context(session, project_id, view, me))
+    return render(request, "transcripts/reading.html", _context(session, project_id, view, me, coder))
 
 
 @router.post("/projects/{project_id}/transcripts/{transcript_id}/read", response_class=HTMLResponse)

@@ -1,0 +1,396 @@
+"""Searching the speech of a study by lemma, keyword in context, and coding the sentences of every hit.
+
+A search for "trust" finds "trusted", "trusting", "Trusts": the query is lemmatised like the transcripts
+were, the engine's own full-text index (SQLite FTS5, PostgreSQL ``tsvector``) finds the sentences that hold
+every query lemma, and each such sentence is tokenised again to point at the words themselves — one hit
+per matching word, ``[start, end)`` in the transcript's text. Only speech is searched (turn spans), never
+speaker labels or time stamps. Hits are where a word occurs, not what matters: counting is an audit device.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from coding.errors import InvalidInput
+from coding.models import Code
+from transcripts.models import INTERVIEWER
+from transcripts.nlp import lemmatise, words
+from transcripts.order import natural_key, role_key
+from transcripts.projects import get_project
+
+SPEAKERS = ("participants", "all")
+CONTEXT = 80  # characters of context either side of a hit, within its turn
+_BATCH = 500  # ids per statement
+_DYAD_WORD = re.compile(r"^Dyad\b")
+# Plain SQL for the statements every search runs: building them as expressions costs more than running
+# them does (the tables are those of transcripts.models).
+_INTERVIEWS = sa.text(
+    'SELECT t.id, t.name, t.session, p.pseudonym, p.role, d.label, d."group" FROM transcript t '
+    "JOIN participant p ON p.id = t.participant_id JOIN dyad d ON d.id = p.dyad_id WHERE t.project_id = :project_id"
+)
+_TEXTS = sa.text("SELECT id, text FROM transcript WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
+_TURNS = sa.text('SELECT id, position, speaker, role, start, "end", timestamp FROM turn WHERE id IN :ids').bindparams(
+    sa.bindparam("ids", expanding=True)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which part of the study to search: dyads (labels), roles and sessions of the interviews, dyad
+    groups, and whether the interviewer's speech counts (``speakers="all"``) or only the participants'."""
+
+    dyads: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    sessions: tuple[int, ...] = ()
+    groups: tuple[str, ...] = ()
+    speakers: str = "participants"
+
+
+class Interview(NamedTuple):
+    """One transcript as search sees it: whose interview it is, about which session, in which dyad."""
+
+    id: int
+    name: str
+    session: int
+    participant: str
+    role: str
+    dyad: str
+    group: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence of a query word in the speech of a transcript.
+
+    ``role`` is the role of the interview's participant; ``speaker_role`` that of whoever said the word
+    (the same, unless the interviewer's speech is searched too). ``context`` is the speech around the word
+    (up to ``CONTEXT`` characters either side, within the turn), the word at ``context_start``.
+    """
+
+    transcript_id: int
+    transcript: str
+    dyad: str
+    group: str | None
+    role: str
+    participant: str
+    session: int
+    speaker: str
+    speaker_role: str
+    turn_position: int
+    turn_start: int
+    turn_end: int
+    timestamp: float | None
+    sentence_start: int
+    sentence_end: int
+    start: int
+    end: int
+    text: str
+    context: str
+    context_start: int
+
+    @property
+    def label(self) -> str:
+        return quote_label(self.speaker_role, self.dyad)
+
+    @property
+    def left(self) -> str:
+        return self.context[: self.context_start]
+
+    @property
+    def right(self) -> str:
+        return self.context[self.context_start + len(self.text) :]
+
+    @property
+    def cut_left(self) -> bool:
+        """Whether the turn's speech goes on before the context (so that a view can show "…")."""
+        return self.start - self.context_start > self.turn_start
+
+    @property
+    def cut_right(self) -> bool:
+        return self.end + len(self.right) < self.turn_end
+
+    def as_json(self) -> dict[str, object]:
+        """The hit as ``dyadic search --format json`` prints it."""
+        return {
+            "transcript": self.transcript_id,
+            "dyad": self.dyad,
+            "role": self.role,
+            "speaker": self.speaker,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "context": self.context,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """The hits of a search in study order (at most ``limit`` of them), and how many there are in all:
+    ``total`` matching words in ``transcripts`` transcripts (counted from the stored lemmas)."""
+
+    query: str
+    lemmas: tuple[str, ...]
+    hits: list[Hit]
+    total: int
+    transcripts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What a project's search can be narrowed to, and the codes its hits can be coded with."""
+
+    dyads: list[str]
+    roles: list[str]
+    sessions: list[int]
+    groups: list[str]
+    codes: list[Code] = field(default_factory=list)
+
+
+class _Found(NamedTuple):
+    """A sentence that holds every query lemma; tuples sort in study order."""
+
+    rank: int  # of its interview in study order
+    start: int
+    id: int
+    end: int
+    turn_id: int
+    transcript_id: int
+    matches: int  # its words whose lemma is a query lemma
+
+
+class _Turn(NamedTuple):
+    position: int
+    speaker: str
+    role: str
+    start: int
+    end: int
+    timestamp: float | None
+
+
+_Chosen = dict[int, tuple[int, Interview]]  # transcript id → (rank in study order, interview)
+
+
+def quote_label(role: str, dyad: str) -> str:
+    """The label of a quote, e.g. "(client, dyad 4)": generated from metadata, never typed by hand."""
+    return f"({role}, {_DYAD_WORD.sub('dyad', dyad)})"
+
+
+def interviews(session: Session, *, project_id: int) -> list[Interview]:
+    """The project's transcripts in study order: dyad (natural order), session, role, participant."""
+    rows: Iterable[Any] = session.connection().execute(_INTERVIEWS, {"project_id": project_id})
+    found = [Interview(*row) for row in rows]
+    dyads = {label: natural_key(label) for label in {i.dyad for i in found}}
+    return sorted(found, key=lambda i: (dyads[i.dyad], i.session, role_key(i.role), i.participant, i.id))
+
+
+def search_options(session: Session, *, project_id: int) -> Options:
+    """The dyads, roles, sessions and groups of a project's interviews, and its codes, in study order."""
+    return _options(
+        interviews(session, project_id=project_id),
+        session.exec(select(Code).where(Code.project_id == project_id)).all(),
+    )
+
+
+def _options(found: Sequence[Interview], codes: Iterable[Code] = ()) -> Options:
+    return Options(
+        dyads=sorted({i.dyad for i in found}, key=natural_key),
+        roles=sorted({i.role for i in found}, key=role_key),
+        sessions=sorted({i.session for i in found}),
+        groups=sorted({i.group for i in found if i.group}, key=natural_key),
+        codes=sorted(codes, key=lambda code: natural_key(code.name)),
+    )
+
+
+def search(
+    session: Session,
+    *,
+    project_id: int,
+    query: str,
+    dyads: Sequence[str] | None = None,
+    roles: Sequence[str] | None = None,
+    sessions: Sequence[int] | None = None,
+    groups: Sequence[str] | None = None,
+    speakers: str = "participants",
+    limit: int | None = None,
+    model: str | None = None,
+) -> list[Hit]:
+    """Every occurrence in the project's speech of a word whose lemma is a query word's lemma ("trust"
+    finds "trusted"); with several query words, in sentences that hold them all, a hit for each. In study
+    order: dyad (natural order), session, role, position. ``limit`` keeps the first hits only."""
+    filters = Filters(tuple(dyads or ()), tuple(roles or ()), tuple(sessions or ()), tuple(groups or ()), speakers)
+    return search_results(session, project_id=project_id, query=query, filters=filters, limit=limit, model=model).hits
+
+
+def search_results(
+    session: Session,
+    *,
+    project_id: int,
+    query: str,
+    filters: Filters = Filters(),
+    offset: int = 0,
+    limit: int | None = None,
+    model: str | None = None,
+) -> Results:
+    """Like :func:`search`, with the number of hits and of transcripts in the whole selection. Only the
+    hits ``offset`` to ``offset + limit`` (a page) are located word by word, the costly part; the counts
+    come from the stored lemmas."""
+    lemmas = _query_lemmas(query, model=model)
+    chosen = _chosen(session, project_id=project_id, filters=filters)
+    found = _found(session, project_id=project_id, lemmas=lemmas, chosen=chosen, everyone=filters.speakers == "all")
+    end = None if limit is None else offset + limit
+    first, covered = 0, 0  # first: the number of hits before the page's first sentence
+    page: list[_Found] = []
+    for sentence in found:
+        if end is not None and covered >= end:
+            break
+        if covered + sentence.matches > offset:
+            first = first if page else covered
+            page.append(sentence)
+        covered += sentence.matches
+    hits = _hits(session, page, chosen, set(lemmas), model=model)[offset - first :]
+    total, transcripts = sum(s.matches for s in found), len({s.transcript_id for s in found})
+    return Results(query, lemmas, hits if limit is None else hits[:limit], total, transcripts)
+
+
+def _query_lemmas(query: str, *, model: str | None) -> tuple[str, ...]:
+    if not query.strip():
+        raise InvalidInput("type a word to search for: the query is empty")
+    lemmas = tuple(dict.fromkeys(lemmatise(query, model=model)))
+    if not lemmas:
+        raise InvalidInput(f"the query {query.strip()!r} has no words to search for")
+    return lemmas
+
+
+def _chosen(session: Session, *, project_id: int, filters: Filters) -> _Chosen:
+    """The interviews the filters leave, by transcript id, with their rank in study order."""
+    if filters.speakers not in SPEAKERS:
+        raise InvalidInput(f"speakers must be one of {', '.join(SPEAKERS)}, not {filters.speakers!r}")
+    found = interviews(session, project_id=project_id)
+    if not found:
+        get_project(session, project_id)  # a project without transcripts, or none at all
+    for name, chosen, known in (
+        ("dyad", filters.dyads, {i.dyad for i in found}),
+        ("role", filters.roles, {i.role for i in found}),
+        ("session", filters.sessions, {i.session for i in found}),
+        ("group", filters.groups, {i.group for i in found}),
+    ):
+        unknown = [value for value in chosen if value not in known]
+        if unknown:
+            raise InvalidInput(f"no {name} {unknown[0]!r} in this project")
+    return {
+        i.id: (rank, i)
+        for rank, i in enumerate(found)
+        if (not filters.dyads or i.dyad in filters.dyads)
+        and (not filters.roles or i.role in filters.roles)
+        and (not filters.sessions or i.session in filters.sessions)
+        and (not filters.groups or i.group in filters.groups)
+    }
+
+
+def _statement(dialect: str, *, lemmas: Sequence[str], everyone: bool) -> tuple[str, dict[str, object]]:
+    """SQL for the engine that finds a project's sentences whose index entry holds every query lemma, and
+    its parameters (the project's id comes as ``project_id``).
+
+    The speaker's role comes from a correlated subquery because a join lets PostgreSQL's planner hash the
+    whole turn table even for a rare word. Plain SQL, because building it as an expression each time cost
+    more than running it for a rare word.
+    """
+    if dialect == "postgresql":
+        quoted = " & ".join("'" + lemma.replace("\\", "\\\\").replace("'", "''") + "'" for lemma in lemmas)
+        match = "s.search_vector @@ to_tsquery('simple', :match)"
+    else:
+        quoted = " ".join('"' + lemma.replace('"', '""') + '"' for lemma in lemmas)
+        match = "s.id IN (SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH :match)"
+    role = "" if everyone else f" AND (SELECT role FROM turn WHERE turn.id = s.turn_id) <> '{INTERVIEWER}'"
+    sql = (
+        f'SELECT s.id, s.transcript_id, s.start, s."end", s.turn_id, s.lemmas FROM sentence s WHERE {match} '
+        f"AND s.transcript_id IN (SELECT id FROM transcript WHERE project_id = :project_id){role}"
+    )
+    return sql, {"match": quoted}
+
+
+def _found(
+    session: Session,
+    *,
+    project_id: int,
+    lemmas: Sequence[str],
+    chosen: _Chosen,
+    everyone: bool,
+) -> list[_Found]:
+    """The sentences of the selection that hold a hit, in study order, with their number of hits.
+
+    The index finds sentences by tokens of its own making; the stored lemmas decide, word by word: every
+    query lemma must be one of them, and the hits are counted among them.
+    """
+    sql, params = _statement(session.get_bind().dialect.name, lemmas=lemmas, everyone=everyone)
+    rows: Iterable[Any] = session.connection().execute(sa.text(sql), {**params, "project_id": project_id})
+    found = []
+    (first, *others) = lemmas
+    for id_, transcript_id, start, end, turn_id, stored in rows:
+        ranked = chosen.get(transcript_id)
+        if ranked is None:
+            continue
+        words_ = stored.split()
+        hits = words_.count(first)
+        for lemma in others:
+            more = words_.count(lemma)
+            hits = hits + more if hits and more else 0
+        if hits:
+            found.append(_Found(ranked[0], start, id_, end, turn_id, transcript_id, hits))
+    found.sort()
+    return found
+
+
+def _in_batches(session: Session, query: sa.TextClause, ids: Iterable[int]) -> Iterable[Any]:
+    ids = sorted(ids)
+    for first in range(0, len(ids), _BATCH):
+        yield from session.connection().execute(query, {"ids": ids[first : first + _BATCH]})
+
+
+def _turns(session: Session, turn_ids: Iterable[int]) -> dict[int, _Turn]:
+    return {row[0]: _Turn(*row[1:]) for row in _in_batches(session, _TURNS, turn_ids)}
+
+
+def _texts(session: Session, transcript_ids: Iterable[int]) -> dict[int, str]:
+    # Whole texts, once per transcript: cheaper than cutting each sentence (or a prefix) out in the
+    # database, which reads (PostgreSQL: decompresses) the text for every cut, and counts characters.
+    return {row[0]: row[1] for row in _in_batches(session, _TEXTS, transcript_ids)}
+
+
+def _hits(
+    session: Session, found: Sequence[_Found], chosen: _Chosen, wanted: set[str], *, model: str | None
+) -> list[Hit]:
+    turns = _turns(session, {s.turn_id for s in found})
+    texts = _texts(session, {s.transcript_id for s in found})
+    hits = []
+    for s in found:
+        i, turn, text = chosen[s.transcript_id][1], turns[s.turn_id], texts[s.transcript_id]
+        for word in words(text[s.start : s.end], model=model, lemmas=wanted):
+            start, end = s.start + word.start, s.start + word.end
+            left, right = _context(text, start, end, turn)
+            hits.append(Hit(
+                i.id, i.name, i.dyad, i.group, i.role, i.participant, i.session,
+                turn.speaker, turn.role, turn.position, turn.start, turn.end, turn.timestamp,
+                s.start, s.end, start, end, word.text, f"{left}{word.text}{right}", len(left),
+            ))  # fmt: skip
+    return hits
+
+
+def _context(text: str, start: int, end: int, turn: _Turn) -> tuple[str, str]:
+    """Up to ``CONTEXT`` characters of the turn's speech either side of ``text[start:end]``, on one line,
+    without a cut word at either edge."""
+    left_edge, right_edge = max(turn.start, start - CONTEXT), min(turn.end, end + CONTEXT)
+    left, right = text[left_edge:start], text[end:right_edge]
+    if left_edge > turn.start and not text[left_edge - 1].isspace():
+        cut = re.search(r"\s", left)
+        left = left[cut.start() :] if cut else ""
+    if right_edge < turn.end and not text[right_edge].isspace():
+        cut = re.search(r"\s\S*$", right)
+        right = right[: cut.start()] if cut else ""
+    return left.lstrip().replace("\n", " "), right.rstrip().replace("\n", " ")
