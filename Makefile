@@ -48,9 +48,11 @@ check-migrations: $(VENV)/.installed
 	  DYADIC_DATABASE_URL="$(PG_URL)" $(BIN)/alembic upgrade head && \
 	  DYADIC_DATABASE_URL="$(PG_URL)" $(BIN)/alembic check; fi
 
-## bench: the import benchmark (≥ 2 million words; takes a few minutes)
-bench: $(VENV)/.installed
+## bench: the import, search and coding benchmarks (each on ≥ 2 million words or long transcripts; minutes)
+bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/coding.py
 
 demo: $(VENV)/.installed
 	$(BIN)/dyadic demo

@@ -1,0 +1,183 @@
+"""Coding benchmark: storing a coding and rendering its fragment, the reading view with many codings, and
+many coders at once. Server time is read from the app's ``Server-Timing`` header, so the client's own
+overhead is not counted.
+
+    python bench/coding.py [--database-url postgresql+psycopg://…] [--codings 1000] [--coders 20]
+
+Issue targets (server time, median): storing a coding and rendering its fragment ≤ 5 ms on a 10,000- and a
+100,000-word transcript alike; the reading view of a 20,000-word transcript with 2,000 codings ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from app.db import make_engine, migrate  # noqa: E402
+from app.demo_study import write_study  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from coding.models import Code, Coding  # noqa: E402
+from transcripts.ingest import import_manifest  # noqa: E402
+from transcripts.models import Sentence, Transcript  # noqa: E402
+from transcripts.projects import create_project, ensure_user  # noqa: E402
+
+HTMX = {"HX-Request": "true"}
+
+
+def server_ms(response: httpx.Response) -> float:
+    return float(response.headers["server-timing"].split("dur=")[1])
+
+
+def summary(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[int(len(values) * 0.95) - 1]
+    return f"median {statistics.median(values):6.2f} ms  p95 {p95:6.2f} ms  (n={len(values)})"
+
+
+def study(session: Session, folder: Path, *, name: str, words: int) -> tuple[int, list[int]]:
+    """A project with one dyad's interviews of about ``words`` words each; returns it and its transcripts."""
+    user = ensure_user(session, name="bench")
+    project = create_project(session, name=name, user=user)
+    manifest = write_study(folder, dyads=1, sessions=(3,), words_per_interview=words, formats=False)
+    import_manifest(session, project=project, manifest=manifest, user=user, max_bytes=10**9)
+    session.add(Code(project_id=project.id, name="Feeling heard"))
+    session.commit()
+    ids = session.exec(select(Transcript.id).where(Transcript.project_id == project.id)).all()
+    return project.id, list(ids)  # type: ignore[return-value]
+
+
+def sentence_spans(session: Session, transcript_id: int) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in session.exec(select(Sentence).where(Sentence.transcript_id == transcript_id))]
+
+
+def code_of(session: Session, project_id: int) -> int:
+    return session.exec(select(Code.id).where(Code.project_id == project_id)).one()  # type: ignore[return-value]
+
+
+def sequential(client: TestClient, session: Session, project_id: int, transcript_id: int, n: int) -> list[float]:
+    spans = random.Random(1).choices(sentence_spans(session, transcript_id), k=n)
+    code_id = code_of(session, project_id)
+    timings = []
+    for index, (start, end) in enumerate(spans):
+        response = client.post(
+            f"/projects/{project_id}/transcripts/{transcript_id}/codings",
+            data={"start": start, "end": max(start + 1, end - index % 3), "code_id": code_id},
+            headers=HTMX,
+        )
+        assert response.status_code == 200, response.text
+        timings.append(server_ms(response))
+    return timings
+
+
+def concurrent(settings: Settings, session: Session, project_id: int, transcript_id: int, coders: int, each: int):  # type: ignore[no-untyped-def]
+    """``coders`` people coding at once on a real server; every acknowledged coding must be stored."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    spans = sentence_spans(session, transcript_id)
+    code_id = code_of(session, project_id)
+    before = len(session.exec(select(Coding.id)).all())
+    latencies: list[float] = []
+    server_times: list[float] = []
+    acknowledged = []
+    lock = threading.Lock()
+
+    def coder(number: int) -> None:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", cookies={"dyadic_person": f"coder {number}"}, timeout=60
+        ) as http:
+            for start, end in random.Random(number).choices(spans, k=each):
+                started = time.perf_counter()
+                response = http.post(
+                    f"/projects/{project_id}/transcripts/{transcript_id}/codings",
+                    data={"start": start, "end": end, "code_id": code_id},
+                    headers=HTMX,
+                )
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    if response.status_code == 200:
+                        acknowledged.append((number, start, end))
+                        latencies.append(elapsed)
+                        server_times.append(server_ms(response))
+
+    threads = [threading.Thread(target=coder, args=(n,)) for n in range(coders)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    server.should_exit = True
+    thread.join(timeout=30)
+    session.expire_all()
+    stored = len(session.exec(select(Coding.id)).all()) - before
+    distinct = len(set(acknowledged))  # a coder's repeated span is one coding by design
+    return latencies, server_times, distinct, stored, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--codings", type=int, default=1000)
+    parser.add_argument("--coders", type=int, default=20)
+    parser.add_argument("--each", type=int, default=50, help="codings per concurrent coder")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="dyadic-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'coding.db'}"
+        migrate(url)
+        settings = Settings(database_url=url, data_dir=Path(tmp) / "var", local_user="bench")
+        engine = make_engine(url)
+        print(f"database: {url.split(':', 1)[0]}")
+        with Session(engine, expire_on_commit=False) as session, TestClient(create_app(settings)) as client:
+            for words in (10_000, 100_000):
+                project_id, transcripts = study(
+                    session, Path(tmp) / f"s{words}", name=f"bench {words} {time.time_ns()}", words=words
+                )
+                timings = sequential(client, session, project_id, transcripts[0], args.codings)
+                print(f"store a coding + render its fragment, {words:>7,}-word transcript: {summary(timings)}")
+
+            project_id, transcripts = study(
+                session, Path(tmp) / "s20k", name=f"bench view {time.time_ns()}", words=20_000
+            )
+            sequential(client, session, project_id, transcripts[0], 2000)
+            coded = len(session.exec(select(Coding.id).where(Coding.transcript_id == transcripts[0])).all())
+            views = [server_ms(client.get(f"/projects/{project_id}/transcripts/{transcripts[0]}")) for _ in range(30)]
+            print(f"reading view, 20,000 words with {coded:,} codings:              {summary(views)}")
+
+            latencies, server_times, distinct, stored, seconds = concurrent(
+                settings, session, project_id, transcripts[1], args.coders, args.each
+            )
+            print(f"{args.coders} coders at once, {args.each} codings each ({seconds:.1f} s):")
+            print(f"  round trip  {summary(latencies)}")
+            print(f"  server      {summary(server_times)}")
+            print(
+                f"  acknowledged {distinct} distinct codings, stored {stored}: "
+                f"{'nothing lost' if stored == distinct else 'MISMATCH'}"
+            )
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
