@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.deps import current_user, get_session
@@ -25,8 +26,21 @@ from transcripts.projects import get_project
 
 router = APIRouter()
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FIELDS = ("name", "definition", "inclusion", "exclusion", "example", "colour")
 Text = Annotated[str, Form()]
+
+
+class CodeFields(BaseModel):
+    """What the add and edit forms send about a code (missing fields arrive empty, as from a form)."""
+
+    name: str = ""
+    definition: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    example: str = ""
+    colour: str = ""
+
+
+FIELDS = tuple(CodeFields.model_fields)
 
 
 def _codebook(session: Session, project_id: int, **extra: Any) -> dict[str, Any]:
@@ -80,31 +94,19 @@ def codebook(
 def add_code(
     request: Request,
     project_id: int,
-    name: Text = "",
+    fields: Annotated[CodeFields, Form()],
     parent_id: Text = "",
-    definition: Text = "",
-    inclusion: Text = "",
-    exclusion: Text = "",
-    example: Text = "",
-    colour: Text = "",
     session: Session = Depends(get_session),
     me: User = Depends(current_user),
 ) -> Response:
     get_project(session, project_id)
-    fields = {"definition": definition, "inclusion": inclusion, "exclusion": exclusion, "example": example}
     try:
         code = create_code(
-            session,
-            project_id=project_id,
-            user=me,
-            name=name,
-            parent_id=_optional_id(parent_id),
-            colour=colour,
-            **fields,
+            session, project_id=project_id, user=me, parent_id=_optional_id(parent_id), **fields.model_dump()
         )
     except InvalidInput as exc:
         session.rollback()
-        form = {"name": name, "parent_id": parent_id, "colour": colour, **fields}
+        form = {"parent_id": parent_id, **fields.model_dump()}
         context = _codebook(session, project_id, form=form, error=str(exc))
         return render(request, "coding/codebook.html", context, status_code=422)
     return _back(project_id, code.id)
@@ -158,18 +160,12 @@ def edit_code(
     request: Request,
     project_id: int,
     code_id: int,
-    name: Text = "",
-    definition: Text = "",
-    inclusion: Text = "",
-    exclusion: Text = "",
-    example: Text = "",
-    colour: Text = "",
+    fields: Annotated[CodeFields, Form()],
     session: Session = Depends(get_session),
     me: User = Depends(current_user),
 ) -> Response:
     _with_node(session, project_id, code_id)
-    form = {"name": name, "definition": definition, "inclusion": inclusion, "exclusion": exclusion}
-    form |= {"example": example, "colour": colour}
+    form = fields.model_dump()
     try:
         update_code(session, code_id=code_id, user=me, **form)
     except InvalidInput as exc:
