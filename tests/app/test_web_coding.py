@@ -23,15 +23,20 @@ def setup(session: Session, tmp_path: Path):  # type: ignore[no-untyped-def]
     return project, transcript, code, start, start + len("I felt heard")
 
 
-def test_coding_a_selection_answers_with_the_turn_and_its_stripe(
-    client: TestClient, session: Session, tmp_path: Path
-) -> None:
-    project, transcript, code, start, end = setup(session, tmp_path)
-    response = client.post(
+def code_selection(client: TestClient, project, transcript, code, start: int, end: int):  # type: ignore[no-untyped-def]
+    """Post a selection as the reading view's code picker does."""
+    return client.post(
         f"/projects/{project.id}/transcripts/{transcript.id}/codings",
         data={"start": start, "end": end, "code_id": code.id},
         headers=HTMX,
     )
+
+
+def test_coding_a_selection_answers_with_the_turn_and_its_stripe(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    project, transcript, code, start, end = setup(session, tmp_path)
+    response = code_selection(client, project, transcript, code, start, end)
     assert response.status_code == 200
     fragments = lxml.html.fragments_fromstring(response.text)
     (turn,) = [f for f in fragments if f.get("hx-swap-oob") == "true"]
@@ -54,11 +59,7 @@ def test_a_bad_selection_is_refused_in_one_line_and_nothing_is_stored(
     client: TestClient, session: Session, tmp_path: Path
 ) -> None:
     project, transcript, code, start, _ = setup(session, tmp_path)
-    response = client.post(
-        f"/projects/{project.id}/transcripts/{transcript.id}/codings",
-        data={"start": start, "end": start, "code_id": code.id},
-        headers=HTMX,
-    )
+    response = code_selection(client, project, transcript, code, start, start)
     assert response.status_code == 422
     assert (
         lxml.html.fromstring(response.text).text_content()
@@ -69,11 +70,7 @@ def test_a_bad_selection_is_refused_in_one_line_and_nothing_is_stored(
 
 def test_the_panel_changes_the_span_by_words_and_the_memo(client: TestClient, session: Session, tmp_path: Path) -> None:
     project, transcript, code, start, end = setup(session, tmp_path)
-    client.post(
-        f"/projects/{project.id}/transcripts/{transcript.id}/codings",
-        data={"start": start, "end": end, "code_id": code.id},
-        headers=HTMX,
-    )
+    code_selection(client, project, transcript, code, start, end)
     coding = session.exec(select(Coding)).one()
     panel = lxml.html.fromstring(client.get(f"/projects/{project.id}/codings/{coding.id}", headers=HTMX).text)
     assert panel.xpath("//blockquote")[0].text == "I felt heard"
@@ -91,11 +88,7 @@ def test_removing_a_coding_offers_undo_which_brings_it_back(
     client: TestClient, session: Session, tmp_path: Path
 ) -> None:
     project, transcript, code, start, end = setup(session, tmp_path)
-    client.post(
-        f"/projects/{project.id}/transcripts/{transcript.id}/codings",
-        data={"start": start, "end": end, "code_id": code.id},
-        headers=HTMX,
-    )
+    code_selection(client, project, transcript, code, start, end)
     coding = session.exec(select(Coding)).one()
     removed = client.post(f"/projects/{project.id}/codings/{coding.id}/delete", headers=HTMX)
     assert "The coding was removed." in removed.text
@@ -111,11 +104,7 @@ def test_removing_a_coding_offers_undo_which_brings_it_back(
 
 def test_the_coder_filter_shows_one_coders_codings(client: TestClient, session: Session, tmp_path: Path) -> None:
     project, transcript, code, start, end = setup(session, tmp_path)
-    client.post(
-        f"/projects/{project.id}/transcripts/{transcript.id}/codings",
-        data={"start": start, "end": end, "code_id": code.id},
-        headers=HTMX,
-    )
+    code_selection(client, project, transcript, code, start, end)
     client.post("/me", data={"name": "Ben"})
     mine = lxml.html.fromstring(client.get(f"/projects/{project.id}/transcripts/{transcript.id}?coder=me").text)
     everyone = lxml.html.fromstring(client.get(f"/projects/{project.id}/transcripts/{transcript.id}").text)
@@ -125,11 +114,7 @@ def test_the_coder_filter_shows_one_coders_codings(client: TestClient, session: 
 
 def test_a_coding_of_another_project_is_not_found(client: TestClient, session: Session, tmp_path: Path) -> None:
     project, transcript, code, start, end = setup(session, tmp_path)
-    client.post(
-        f"/projects/{project.id}/transcripts/{transcript.id}/codings",
-        data={"start": start, "end": end, "code_id": code.id},
-        headers=HTMX,
-    )
+    code_selection(client, project, transcript, code, start, end)
     coding = session.exec(select(Coding)).one()
     other = client.post("/projects", data={"name": "Other"}, follow_redirects=False).headers["location"]
     assert client.get(f"{other}/codings/{coding.id}").status_code == 404
