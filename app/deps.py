@@ -8,7 +8,8 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.settings import Settings
-from transcripts.models import User
+from transcripts.members import join
+from transcripts.models import Project, User
 from transcripts.projects import ensure_user
 
 PERSON_COOKIE = "dyadic_person"
@@ -30,6 +31,23 @@ def current_user(request: Request, session: Session = Depends(get_session)) -> U
     settings = get_settings(request)
     name = (request.cookies.get(PERSON_COOKIE) or settings.local_user).strip()[:80] or settings.local_user
     user = ensure_user(session, name=name)
+    _local_member(request, session, user)
     session.commit()
     request.state.user = user
     return user
+
+
+def _local_member(request: Request, session: Session, user: User) -> None:
+    """Local mode has no accounts: whoever works at this machine joins a project they open, as an owner
+    (everything works at once). The Team page can still give someone a narrower role, which then holds."""
+    try:
+        project_id = int(request.path_params["project_id"])
+    except (KeyError, ValueError):
+        return
+    seen: set[tuple[int, int]] = request.app.state.members_seen
+    key = (project_id, user.id)  # type: ignore[arg-type]
+    if key in seen:
+        return
+    if session.get(Project, key[0]) is not None:
+        join(session, project_id=key[0], user=user, role="owner")
+        seen.add(key)

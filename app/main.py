@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Dyadic", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.members_seen = set()  # (project, person) pairs known to be members, see deps.current_user
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(transcripts.router)
     app.include_router(coding.router)

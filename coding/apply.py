@@ -15,6 +15,8 @@ from sqlmodel import Session, col, select
 from coding.errors import CodingRefused, NotFound
 from coding.models import Code, Coding
 from transcripts.audit import record
+from transcripts.errors import NotPermitted
+from transcripts.members import may_lead, require_coder, role_of
 from transcripts.models import AuditEvent, Transcript, User, utcnow
 
 
@@ -88,6 +90,7 @@ def apply_code(session: Session, *, transcript_id: int, code_id: int, start: int
     code = _code(session, code_id)
     span = Span(transcript_id, start, end)
     transcript = _checked(session.get(Transcript, transcript_id), code, span)
+    require_coder(session, project_id=transcript.project_id, user=coder)
     same = session.exec(
         select(Coding).where(
             Coding.transcript_id == transcript_id,
@@ -108,6 +111,7 @@ def apply_code_to_spans(session: Session, *, code_id: int, spans: Sequence[Span]
     """Apply one code to many spans (e.g. every hit of a search, every turn of a role) in one transaction;
     spans this coder has already coded with the code are left as they are."""
     code = _code(session, code_id)
+    require_coder(session, project_id=code.project_id, user=coder)
     transcripts = {
         t.id: t
         for t in session.exec(select(Transcript).where(col(Transcript.id).in_({s.transcript_id for s in spans})))
@@ -142,7 +146,7 @@ def update_coding(
     memo: str | None = None,
 ) -> Coding:
     """Change a coding's code, widen or narrow its span, or write its memo."""
-    coding = get_coding(session, coding_id)
+    coding = _changeable(session, coding_id, user)
     before = _state(coding)
     code = _code(session, code_id if code_id is not None else coding.code_id)
     span = Span(coding.transcript_id, coding.start if start is None else start, coding.end if end is None else end)
@@ -169,7 +173,7 @@ def update_coding(
 
 def delete_coding(session: Session, *, coding_id: int, user: User) -> None:
     """Remove a coding (its audit event keeps what it was, so that it can be undone)."""
-    coding = get_coding(session, coding_id)
+    coding = _changeable(session, coding_id, user)
     record(
         session,
         project_id=coding.project_id,
@@ -185,6 +189,7 @@ def delete_coding(session: Session, *, coding_id: int, user: User) -> None:
 
 def undo_last(session: Session, *, project_id: int, user: User) -> str | None:
     """Undo this person's last change to a coding in the project; returns what was undone, or None."""
+    require_coder(session, project_id=project_id, user=user)
     event = session.exec(
         select(AuditEvent)
         .where(AuditEvent.project_id == project_id, AuditEvent.user_id == user.id, AuditEvent.entity == "coding")
@@ -227,6 +232,17 @@ def undo_last(session: Session, *, project_id: int, user: User) -> str | None:
     )
     session.commit()
     return done
+
+
+def _changeable(session: Session, coding_id: int, user: User) -> Coding:
+    """The coding, if ``user`` may change it: coders change their own codings, leads and owners anyone's."""
+    coding = get_coding(session, coding_id)
+    require_coder(session, project_id=coding.project_id, user=user)
+    if coding.coder_id != user.id and not may_lead(role_of(session, project_id=coding.project_id, user=user)):
+        raise NotPermitted(
+            f"this coding is another coder's; {user.name} may change only their own (leads may change any)"
+        )
+    return coding
 
 
 def get_coding(session: Session, coding_id: int) -> Coding:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from coding.models import Code
 from transcripts.ingest import ImportReport, import_manifest
+from transcripts.members import join
 from transcripts.models import Project, User
 from transcripts.projects import create_project, ensure_user
 
@@ -61,8 +62,11 @@ def small_study_manifest(folder: Path) -> Path:
     return write_manifest(folder, rows, files=files)
 
 
-def researcher(session: Session, name: str = "Ana") -> User:
+def researcher(session: Session, name: str = "Ana", *, role: str = "coder") -> User:
+    """A person on the team of every project that exists now (as ``role``, unless a member already)."""
     user = ensure_user(session, name=name)
+    for project_id in session.exec(select(Project.id)):
+        join(session, project_id=project_id, user=user, role=role)  # type: ignore[arg-type]
     session.commit()
     return user
 

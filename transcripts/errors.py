@@ -17,3 +17,7 @@ class ImportRefused(DyadicError):
 
 class InvalidInput(DyadicError):
     """A form value that cannot be accepted (e.g. a duplicate dyad label)."""
+
+
+class NotPermitted(InvalidInput):
+    """The person's role in the project does not allow what they tried (e.g. a viewer coding)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -53,6 +53,24 @@ class Project(SQLModel, table=True):
     description: str = Field(default="", sa_type=Text)
     analysis_approach: str = Field(default="reflexive", max_length=40)
     created_at: datetime = _when()
+
+
+PROJECT_ROLES = ("owner", "lead", "coder", "viewer")
+
+
+class Member(SQLModel, table=True):
+    """A person's role in a project: owner (members, settings), lead (codebook, themes), coder, viewer."""
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id"),
+        CheckConstraint("role IN ('owner', 'lead', 'coder', 'viewer')", name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=10)
+    since: datetime = _when()
 
 
 class Dyad(SQLModel, table=True):

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from transcripts.audit import record
 from transcripts.errors import InvalidInput, NotFound
-from transcripts.models import Project, User
+from transcripts.models import Member, Project, User
 from transcripts.order import natural_key
 
 APPROACHES = ("reflexive", "codebook", "coding-reliability", "content analysis", "other")
@@ -31,7 +31,7 @@ def ensure_user(session: Session, *, name: str) -> User:
 def create_project(
     session: Session, *, name: str, user: User, description: str = "", analysis_approach: str = "reflexive"
 ) -> Project:
-    """Create a study project; its name must be new."""
+    """Create a study project (its creator is its owner); its name must be new."""
     name = name.strip()
     if not name:
         raise InvalidInput("a project needs a name")
@@ -44,6 +44,7 @@ def create_project(
     project = Project(name=name, description=description.strip(), analysis_approach=analysis_approach)
     session.add(project)
     session.flush()
+    session.add(Member(project_id=project.id, user_id=user.id, role="owner"))  # type: ignore[arg-type]
     record(
         session,
         project_id=project.id,
