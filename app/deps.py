@@ -15,7 +15,7 @@ from transcripts.projects import ensure_user
 PERSON_COOKIE = "dyadic_person"
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:  # async: no I/O, so no trip through the thread pool
     settings: Settings = request.app.state.settings
     return settings
 
@@ -28,7 +28,7 @@ def get_session(request: Request) -> Iterator[Session]:
 def current_user(request: Request, session: Session = Depends(get_session)) -> User:
     """In local mode there is no login: the person is the one named in the header (a cookie), by default
     the ``local_user`` setting, so that read marks and memos stay per person on a shared machine."""
-    settings = get_settings(request)
+    settings: Settings = request.app.state.settings
     name = (request.cookies.get(PERSON_COOKIE) or settings.local_user).strip()[:80] or settings.local_user
     user = ensure_user(session, name=name)
     _local_member(request, session, user)

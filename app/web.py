@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import filters
+from app.turn_html import turns_html
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 templates.env.filters.update(clock=filters.clock, role_class=filters.role_class, initial=filters.initial)
-templates.env.globals.update(role_label=filters.role_label)
+templates.env.globals.update(role_label=filters.role_label, turns_html=turns_html)
 
 
 def is_fragment_request(request: Request) -> bool:

@@ -59,10 +59,15 @@ def coded_turn(
     if not inside:  # most turns: one plain segment
         return CodedTurn([Segment(start, end, text[start:end], ())])
     cuts = sorted({start, end, *(max(c.start, start) for c in inside), *(min(c.end, end) for c in inside)})
-    segments = []
-    for left, right in pairwise(cuts):
-        covering = tuple(c.id or 0 for c in inside if c.start <= left and c.end >= right)
-        segments.append(Segment(left, right, text[left:right], covering))
+    index = {cut: i for i, cut in enumerate(cuts)}
+    covering: list[list[int]] = [[] for _ in range(len(cuts) - 1)]
+    for c in inside:  # a coding covers the run of segments between its (clipped) edges
+        for i in range(index[max(c.start, start)], index[min(c.end, end)]):
+            covering[i].append(c.id or 0)
+    segments = [
+        Segment(left, right, text[left:right], tuple(ids))
+        for (left, right), ids in zip(pairwise(cuts), covering, strict=True)
+    ]
     lanes = _lanes(inside, codes)
     stripes = [
         Stripe(
