@@ -53,6 +53,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/coding.py
+	$(BIN)/python bench/concurrency.py
 
 demo: $(VENV)/.installed
 	$(BIN)/dyadic demo

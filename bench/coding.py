@@ -29,13 +29,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from app.db import make_engine, migrate  # noqa: E402
-from app.demo_study import write_study  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from bench.common import sentence_spans, study  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
-from transcripts.ingest import import_manifest  # noqa: E402
-from transcripts.models import Sentence, Transcript  # noqa: E402
-from transcripts.projects import create_project, ensure_user  # noqa: E402
 
 HTMX = {"HX-Request": "true"}
 
@@ -48,22 +45,6 @@ def summary(values: list[float]) -> str:
     values = sorted(values)
     p95 = values[int(len(values) * 0.95) - 1]
     return f"median {statistics.median(values):6.2f} ms  p95 {p95:6.2f} ms  (n={len(values)})"
-
-
-def study(session: Session, folder: Path, *, name: str, words: int) -> tuple[int, list[int]]:
-    """A project with one dyad's interviews of about ``words`` words each; returns it and its transcripts."""
-    user = ensure_user(session, name="bench")
-    project = create_project(session, name=name, user=user)
-    manifest = write_study(folder, dyads=1, sessions=(3,), words_per_interview=words, formats=False)
-    import_manifest(session, project=project, manifest=manifest, user=user, max_bytes=10**9)
-    session.add(Code(project_id=project.id, name="Feeling heard"))
-    session.commit()
-    ids = session.exec(select(Transcript.id).where(Transcript.project_id == project.id)).all()
-    return project.id, list(ids)  # type: ignore[return-value]
-
-
-def sentence_spans(session: Session, transcript_id: int) -> list[tuple[int, int]]:
-    return [(s.start, s.end) for s in session.exec(select(Sentence).where(Sentence.transcript_id == transcript_id))]
 
 
 def code_of(session: Session, project_id: int) -> int:

@@ -37,16 +37,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
+
 QUERIES = [
     "trust", "silence", "mother", "felt heard", "advice", "stop", "quiet", "repair", "interpreter", "cry",
     "angry", "safe", "listen", "understood", "homework", "ashamed", "laugh", "rupture", "relief",
     "went quiet", "pause", "tears",
 ]  # fmt: skip
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def import_study(folder: Path, url: str) -> tuple[int, int, float]:

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.routes.coding import codebook, codings, search
+from app.routes.coding import by_speaker, codebook, codings, search
 
 router = APIRouter()
-for module in (codebook, codings, search):
+for module in (codebook, codings, by_speaker, search):
     router.include_router(module.router)
