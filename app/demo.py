@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.demo_coding import code_demo
 from app.demo_study import demo_memos, write_study
 from app.settings import Settings
 from transcripts.ingest import import_manifest
@@ -45,4 +46,5 @@ def load_demo(session: Session, *, settings: Settings, if_empty: bool = False) -
     for label, body in demo_memos().items():
         if label in dyads:
             save_memo(session, author=user, body=body, dyad_id=dyads[label].id)
+    code_demo(session, project=project, user=user)
     return project, True
