@@ -1,6 +1,6 @@
-"""The codebook read: the code tree in the team's order, each code with its counts; one code's coded
-extracts; and the readers the codebook's changes build on (a project's codes, their children, subtrees and
-paths).
+"""The codebook read: the code tree in the team's order, each code with its counts; and the readers the
+codebook's changes build on (a project's codes, their children, subtrees and paths). A code's coded extracts
+are retrieved by ``coding.extracts``.
 
 Codes nest to any depth. Siblings are kept in the order the team gives them (``position``).
 """
@@ -17,8 +17,7 @@ from sqlmodel import Session, col, select
 
 from coding.errors import NotFound
 from coding.models import Code, Coding
-from transcripts.models import Dyad, Participant, Transcript, User
-from transcripts.order import natural_key
+from transcripts.models import Participant, Transcript
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +46,6 @@ class CodeNode:
     def subtree_ids(self) -> set[int]:
         """This code's id and those of all codes beneath it."""
         return {node.code.id for node in flatten([self]) if node.code.id is not None}
-
-
-@dataclass(frozen=True, slots=True)
-class CodedExtract:
-    """A coding as the codebook lists it: the passage, where it comes from and who coded it."""
-
-    id: int
-    text: str
-    memo: str
-    transcript: str
-    dyad: str
-    role: str
-    participant: str
-    coder: str | None
-    start: int
-    end: int
 
 
 def get_code(session: Session, *, code_id: int, project_id: int | None = None) -> Code:
@@ -183,35 +166,6 @@ def find_node(nodes: Iterable[CodeNode], code_id: int) -> CodeNode:
         if node.code.id == code_id:
             return node
     raise NotFound(f"no code with id {code_id} in this project")
-
-
-def code_extracts(session: Session, *, code_id: int) -> list[CodedExtract]:
-    """The codings of one code (not of its subcodes), by dyad, transcript and place in the text."""
-    rows = session.exec(
-        select(Coding, Transcript.name, Dyad.label, Participant)
-        .join(Transcript, col(Transcript.id) == col(Coding.transcript_id))
-        .join(Participant, col(Participant.id) == col(Transcript.participant_id))
-        .join(Dyad, col(Dyad.id) == col(Participant.dyad_id))
-        .where(Coding.code_id == code_id)
-    ).all()
-    coder_ids = {coding.coder_id for coding, *_ in rows}
-    coders = {user.id: user.name for user in session.exec(select(User).where(col(User.id).in_(coder_ids)))}
-    extracts = [
-        CodedExtract(
-            coding.id or 0,
-            coding.text,
-            coding.memo,
-            name,
-            dyad,
-            person.role,
-            person.pseudonym,
-            coders.get(coding.coder_id),
-            coding.start,
-            coding.end,
-        )
-        for coding, name, dyad, person in rows
-    ]
-    return sorted(extracts, key=lambda e: (natural_key(e.dyad), natural_key(e.transcript), e.start, e.end, e.id))
 
 
 def counted(n: int, word: str) -> str:

@@ -17,10 +17,11 @@ from sqlmodel import Session, col, func, select
 from coding.apply import apply_code
 from coding.codebook import PALETTE, create_code, move_code, shift_code, update_code
 from coding.errors import InvalidInput
+from coding.extracts import ExtractFilters, extracts
 from coding.history import code_history
 from coding.models import Code, Coding
 from coding.restructure import delete_code, merge_codes, split_code
-from coding.tree import Counts, code_extracts, code_tree, find_node, flatten
+from coding.tree import Counts, code_tree, find_node, flatten
 from tests.factories import make_code, researcher, study
 from transcripts.models import AuditEvent, Participant, Project, Transcript, User
 from transcripts.projects import create_project
@@ -380,9 +381,10 @@ def test_splitting_gives_the_chosen_codings_to_a_new_sibling(session: Session, i
     )
 
     assert names(session, ipr, relationship) == ["Trust", "Trusting the process", "Silence"]
-    assert [e.id for e in code_extracts(session, code_id=trust.id or 0)] == [first.id]
-    extracts = code_extracts(session, code_id=new.id or 0)
-    assert [(e.id, e.dyad, e.role, e.participant, e.coder) for e in extracts] == [
+    own = [ExtractFilters(code_ids=(code.id or 0,), include_subcodes=False) for code in (trust, new)]
+    assert [e.coding_id for e in extracts(session, project_id=ipr.id or 0, filters=own[0])] == [first.id]
+    moved = extracts(session, project_id=ipr.id or 0, filters=own[1])
+    assert [(e.coding_id, e.dyad, e.role, e.participant, e.coder) for e in moved] == [
         (second.id, "Dyad 2", "therapist", "T2", "Ana"),
         (third.id, "Dyad 10", "client", "C10", "Ana"),
     ]

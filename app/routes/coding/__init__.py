@@ -1,9 +1,10 @@
-"""Routes of the coding package: the codebook, coding in the reading view, retrieval and search."""
+"""Routes of the coding package: the codebook, coding in the reading view, retrieval and search, and the code
+tables (codes × dyads, co-occurrence)."""
 
 from fastapi import APIRouter
 
-from app.routes.coding import by_speaker, codebook, codings, search
+from app.routes.coding import by_speaker, codebook, codings, extracts, search, tables
 
 router = APIRouter()
-for module in (codebook, codings, by_speaker, search):
+for module in (codebook, codings, by_speaker, extracts, search, tables):
     router.include_router(module.router)

@@ -18,9 +18,10 @@ from app.web import is_fragment_request, render
 from coding.codebook import PALETTE, create_code, move_code, shift_code, update_code
 from coding.errors import InvalidInput
 from coding.export import codebook_csv, codebook_docx
+from coding.extracts import Extract, ExtractFilters, extracts
 from coding.history import code_history
 from coding.restructure import delete_code, merge_codes, split_code
-from coding.tree import CodeNode, code_extracts, code_tree, find_node, flatten
+from coding.tree import CodeNode, code_tree, find_node, flatten
 from transcripts.models import Project, User
 from transcripts.projects import get_project
 
@@ -57,6 +58,12 @@ def _with_node(session: Session, project_id: int, code_id: int, **extra: Any) ->
     return context | {"node": node, "parents": parents}
 
 
+def _own_extracts(session: Session, project_id: int, code_id: int) -> list[Extract]:
+    """The codings of the code itself, not of its subcodes: what a split can move."""
+    own = ExtractFilters(code_ids=(code_id,), include_subcodes=False)
+    return extracts(session, project_id=project_id, filters=own)
+
+
 def _optional_id(value: str) -> int | None:
     value = value.strip()
     if not value:
@@ -71,11 +78,12 @@ def _back(project_id: int, code_id: int | None = None) -> RedirectResponse:
     return RedirectResponse(f"/projects/{project_id}/codebook{anchor}", status_code=303)
 
 
-def _download(content: bytes, media_type: str, project: Project, extension: str) -> Response:
+def _download(content: bytes, media_type: str, project: Project, extension: str, *, kind: str = "codebook") -> Response:
+    """A download named after what it holds and the project: ``codebook-ipr-study.csv``."""
     ascii_name = unicodedata.normalize("NFKD", project.name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "project"
-    filename = f"codebook-{slug}.{extension}"
-    wanted = quote(f"Codebook {project.name}.{extension}")
+    filename = f"{kind}-{slug}.{extension}"
+    wanted = quote(f"{kind.capitalize()} {project.name}.{extension}")
     disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{wanted}"
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
@@ -247,7 +255,7 @@ def split_page(
     me: User = Depends(current_user),
 ) -> Response:
     context = _with_node(session, project_id, code_id, new_name="", chosen=set())
-    context["extracts"] = code_extracts(session, code_id=code_id)
+    context["extracts"] = _own_extracts(session, project_id, code_id)
     return render(request, "coding/codebook_split.html", context)
 
 
@@ -267,7 +275,7 @@ def split(
     except InvalidInput as exc:
         session.rollback()
         context = _with_node(session, project_id, code_id, new_name=new_name, chosen=set(coding_id or []))
-        context |= {"extracts": code_extracts(session, code_id=code_id), "error": str(exc)}
+        context |= {"extracts": _own_extracts(session, project_id, code_id), "error": str(exc)}
         return render(request, "coding/codebook_split.html", context, status_code=422)
     return _back(project_id, new.id)
 
