@@ -18,10 +18,10 @@ from httpx import Response
 from lxml.html import HtmlElement
 from sqlmodel import Session, select
 
-from coding.apply import update_coding
+from coding.apply import Span, apply_code_to_spans, update_coding
 from tests.coding.extract_study import CodedStudy, coded_study, transcript_of
-from tests.factories import make_code, study
-from transcripts.models import Dyad
+from tests.factories import make_code, researcher, study
+from transcripts.models import Dyad, Transcript
 from transcripts.projects import create_project
 
 HX = {"HX-Request": "true"}
@@ -200,3 +200,21 @@ def test_the_codebook_and_the_navigation_link_to_the_extracts(client: TestClient
     assert code_page.xpath("//a[text()='Read its coded extracts']/@href") == [
         f"/projects/{pid}/extracts?code={coded.trust.id}"
     ]
+
+
+def test_many_extracts_come_a_hundred_to_a_page_and_the_download_holds_all(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    project, _ = study(session, tmp_path)
+    code = make_code(session, project, "Every word")
+    transcript = session.exec(select(Transcript).where(Transcript.name == "c2_s3")).one()
+    spans = [Span(transcript.id, i, i + 1) for i in range(len(transcript.text) - 1)][:230]
+    apply_code_to_spans(session, code_id=code.id, spans=spans, coder=researcher(session, "Ana"))
+    url = f"/projects/{project.id}/extracts?code={code.id}"
+    first = page(client.get(url))
+    assert len(items(first)) == 100 and count_line(first).startswith("230 extracts")
+    assert text(first.xpath("//nav[@class='pager']")[0]) == "page 1 of 3 next →"
+    last = page(client.get(first.xpath("//nav[@class='pager']//a[@rel='next']/@href")[0].replace("page=2", "page=3")))
+    assert len(items(last)) == 30 and last.xpath("//ol[@class='extract-list']/@start") == ["201"]
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/projects/{project.id}/extracts.csv?code={code.id}").text)))
+    assert len(rows) == 230

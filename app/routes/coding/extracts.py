@@ -25,6 +25,7 @@ router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Values = Annotated[list[str] | None, Query()]
 ID = re.compile(r"[0-9]{1,18}")  # ASCII digits that fit a database integer
+PAGE = 100  # extracts per page; the downloads hold them all
 
 
 class Chosen:
@@ -87,10 +88,12 @@ def extracts_page(
     request: Request,
     project_id: int,
     chosen: Chosen = Depends(),
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     session: Session = Depends(get_session),
     me: User = Depends(current_user),
 ) -> Response:
-    """The filter form and the extracts it selects (all of the project's, when nothing is chosen)."""
+    """The filter form and the extracts it selects (all of the project's, when nothing is chosen), a hundred
+    to a page."""
     project = get_project(session, project_id)
     context: dict[str, Any] = {"project": project, "options": extract_options(session, project_id), "error": None}
     status, filters, found = 200, ExtractFilters(), []
@@ -99,9 +102,14 @@ def extracts_page(
         found = extracts(session, project_id=project_id, filters=filters)
     except InvalidInput as exc:
         status, context["error"] = 422, str(exc)
+    pages = max(1, -(-len(found) // PAGE))
+    page = min(page, pages)
     context |= {
         "filters": filters,
-        "found": found,
+        "found": found[(page - 1) * PAGE : page * PAGE],
+        "first": (page - 1) * PAGE + 1,
+        "page": page,
+        "pages": pages,
         "summary": describe(found),
         "query_string": _query_string(filters),
         "title": _title(project, found, filters),
