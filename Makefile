@@ -54,6 +54,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/coding.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/frequency.py
 
 demo: $(VENV)/.installed
 	$(BIN)/dyadic demo

@@ -29,6 +29,8 @@ transcripts_cli = typer.Typer(help="The transcripts of a project.", no_args_is_h
 cli.add_typer(project_cli, name="project")
 cli.add_typer(import_cli, name="import")
 cli.add_typer(transcripts_cli, name="transcripts")
+themes_cli = typer.Typer(help="Themes and the frequency table.", no_args_is_help=True)
+cli.add_typer(themes_cli, name="themes")
 
 Format = Annotated[str, typer.Option("--format", help="json or text")]
 
@@ -227,6 +229,160 @@ def search_command(
         )
     transcripts = len({hit.transcript_id for hit in hits})
     typer.echo(f"{len(hits)} hits in {transcripts} transcripts (where the words occur, not what matters)")
+
+
+@themes_cli.command("table")
+def themes_table(
+    project: Annotated[str, typer.Option(help="project name")],
+    format: Annotated[str, typer.Option("--format", help="csv, md, tex (text) or xlsx, docx (need -o)")] = "csv",
+    cells: Annotated[str, typer.Option(help="role (initials C, T, I) or count (distinct coded passages)")] = "role",
+    session_number: Annotated[
+        list[int] | None, typer.Option("--session", help="only interviews about this session (repeatable)")
+    ] = None,
+    by_group: Annotated[bool, typer.Option("--by-group", help="dyad columns in bands by dyad group")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="write to this file")] = None,
+) -> None:
+    """The frequency table: which dyads (and roles) contributed coded extracts to each theme (DESIGN §6)."""
+    from themes.frequency import frequency_table
+    from themes.table_export import BINARY_FORMATS, FORMATS, render
+
+    if format not in FORMATS:
+        _fail(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
+    if format in BINARY_FORMATS and output is None:
+        _fail(f"{format} is a binary format: give a file with -o FILE.{format}")
+    settings = Settings()
+    with _session(settings) as session:
+        target = project_by_name(session, project)
+        if target is None:
+            raise NotFound(f"no project called {project!r}")
+        table = frequency_table(
+            session,
+            project_id=target.id,  # type: ignore[arg-type]
+            cells=cells,
+            sessions=session_number,
+            by_group=by_group,
+        )
+    content = render(table, format)
+    if output is None:
+        sys.stdout.write(content if isinstance(content, str) else content.decode())
+        return
+    try:
+        if isinstance(content, str):
+            output.write_text(content, encoding="utf-8")
+        else:
+            output.write_bytes(content)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}")
+    typer.echo(f"wrote the frequency table ({len(table.rows)} rows, {len(table.dyads)} dyads) to {output}")
+
+
+export_cli = typer.Typer(help="Export projects and codebooks (REFI-QDA).", no_args_is_help=True)
+cli.add_typer(export_cli, name="export")
+Mapping = Annotated[
+    list[str] | None, typer.Option("--map", help="read a variable as role, participant or session: Rolle=role")
+]
+
+
+def _mapping(items: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for item in items or []:
+        name, _, target = item.partition("=")
+        if not name.strip() or target.strip().casefold() not in ("role", "participant", "session", "date", "group"):
+            _fail(f"--map {item!r}: write NAME=role (or participant, session, date, group)")
+        mapping[name.strip()] = target.strip().casefold()
+    return mapping
+
+
+def _exchange_target(session: Session, project: str) -> Any:
+    target = project_by_name(session, project)
+    if target is None:
+        raise NotFound(f"no project called {project!r}")
+    return target
+
+
+@export_cli.command("qdpx")
+def export_qdpx(
+    project: Annotated[str, typer.Option(help="project name")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the .qdpx file to write")],
+) -> None:
+    """The whole project as a REFI-QDA project (.qdpx); prints what the standard cannot carry."""
+    from app.exchange.qdpx_export import export_project
+
+    settings = Settings()
+    with _session(settings) as session:
+        report = export_project(
+            session, project=_exchange_target(session, project), path=output, schema_dir=settings.refi_schema_dir
+        )
+    typer.echo("\n".join(report.lines()))
+
+
+@export_cli.command("codebook")
+def export_codebook_command(
+    project: Annotated[str, typer.Option(help="project name")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the .qdc file to write")],
+) -> None:
+    """The codebook (codes, and themes as sets of codes) as a REFI-QDA codebook (.qdc)."""
+    from app.exchange.qdc import export_codebook
+
+    settings = Settings()
+    with _session(settings) as session:
+        report = export_codebook(
+            session, project=_exchange_target(session, project), path=output, schema_dir=settings.refi_schema_dir
+        )
+    typer.echo("\n".join(report.lines()))
+
+
+@import_cli.command("qdpx")
+def import_qdpx(
+    file: Annotated[Path, typer.Argument(help="a REFI-QDA project: .qdpx (or a bare .qde)")],
+    project: Annotated[str, typer.Option(help="project name (created if new)")],
+    mapping: Mapping = None,
+    format: Format = "text",
+) -> None:
+    """Import a REFI-QDA project, all or nothing; prints every warning and what was not imported."""
+    from app.exchange.archive import Limits
+    from app.exchange.qdpx_import import Options, import_project
+
+    settings = Settings()
+    options = Options(
+        Limits(settings.max_archive_bytes, settings.max_archive_files),
+        schema_dir=settings.refi_schema_dir,
+        mapping=_mapping(mapping),
+        model=settings.spacy_model,
+    )
+    with _session(settings) as session:
+        user = ensure_user(session, name=settings.local_user)
+        report = import_project(session, path=file, project_name=project, user=user, options=options)
+    if format == "json":
+        _emit(report.as_json())
+    else:
+        typer.echo("\n".join(report.lines()))
+
+
+@import_cli.command("codebook")
+def import_codebook_command(
+    file: Annotated[Path, typer.Argument(help="a REFI-QDA codebook (.qdc)")],
+    project: Annotated[str, typer.Option(help="project name (created if new)")],
+    format: Format = "text",
+) -> None:
+    """Import a REFI-QDA codebook (codes, and sets of codes as themes), all or nothing."""
+    from app.exchange.qdc import import_codebook
+
+    settings = Settings()
+    with _session(settings) as session:
+        user = ensure_user(session, name=settings.local_user)
+        report = import_codebook(
+            session,
+            path=file,
+            project_name=project,
+            user=user,
+            max_bytes=settings.max_archive_bytes,
+            schema_dir=settings.refi_schema_dir,
+        )
+    if format == "json":
+        _emit(report.as_json())
+    else:
+        typer.echo("\n".join(report.lines()))
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 import coding.models  # noqa: F401  (every table, for Alembic and the tests)
+import themes.models  # noqa: F401
 import transcripts.models  # noqa: F401
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

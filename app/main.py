@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import make_engine
-from app.routes import coding, transcripts
+from app.routes import coding, themes, transcripts
 from app.settings import Settings
 from app.web import render
 from transcripts.errors import NotFound
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(transcripts.router)
     app.include_router(coding.router)
+    app.include_router(themes.router)
 
     app.add_middleware(ServerTiming)
 

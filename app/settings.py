@@ -22,7 +22,20 @@ class Settings(BaseSettings):
         description="an installed trained spaCy pipeline (e.g. en_core_web_sm); default: blank English",
     )
     local_user: str = Field("researcher", min_length=1, description="your name in local mode")
+    max_archive_mb: float = Field(
+        200.0, gt=0, description="largest total uncompressed size of a REFI-QDA archive (.qdpx) accepted, in megabytes"
+    )
+    max_archive_files: int = Field(10_000, gt=0, description="most entries a REFI-QDA archive (.qdpx) may hold")
+    refi_schema_dir: Path | None = Field(
+        None,
+        description="folder with the REFI-QDA schemas (Project-mrt2019.xsd, Codebook-mrt2019.xsd): imports are "
+        "checked against them (deviations are warnings) and exports must pass them; unset: not checked",
+    )
 
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_archive_bytes(self) -> int:
+        return int(self.max_archive_mb * 1024 * 1024)

@@ -65,6 +65,14 @@ def require_coder(session: Session, *, project_id: int, user: User) -> None:
         )
 
 
+def require(session: Session, *, project_id: int, user: User, role: str, doing: str) -> None:
+    """Refuse (``NotPermitted``) unless the person's role is ``role`` or above, saying what they tried."""
+    held = role_of(session, project_id=project_id, user=user)
+    if not _at_least(held, role):
+        what = f"a {held}" if held else "not a member"
+        raise NotPermitted(f"{user.name} is {what} in this project; only {role}s and above may {doing}")
+
+
 def join(session: Session, *, project_id: int, user: User, role: str) -> Member:
     """Make the person a member with ``role`` if they are not one yet (flushed, not committed)."""
     _checked_role(role)

@@ -237,3 +237,44 @@ document.addEventListener("DOMContentLoaded", layoutStripes);
 window.addEventListener("resize", layoutStripes);
 document.addEventListener("htmx:afterSettle", layoutStripes);
 document.addEventListener("htmx:oobAfterSwap", layoutStripes);
+
+// ---- The candidate board: drag a code onto a theme's card ---------------------------------------------
+// The forms beside each code do the same without script; a drop posts the same form through htmx, and the
+// board answers with itself (or, refused, with itself and the reason).
+document.addEventListener("dragstart", (event) => {
+  const code = event.target.closest?.(".board [data-code-id][draggable]");
+  if (!code) return;
+  event.dataTransfer.setData("text/plain", code.dataset.codeId);
+  event.dataTransfer.effectAllowed = "copy";
+});
+
+const dropCard = (event) => event.target.closest?.(".board [data-theme-id]");
+
+document.addEventListener("dragover", (event) => {
+  const card = dropCard(event);
+  if (!card) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "copy";
+  document.querySelectorAll(".drop-over").forEach((other) => other !== card && other.classList.remove("drop-over"));
+  card.classList.add("drop-over");
+});
+
+document.addEventListener("dragend", () => {
+  document.querySelectorAll(".drop-over").forEach((card) => card.classList.remove("drop-over"));
+});
+
+document.addEventListener("drop", (event) => {
+  const card = dropCard(event);
+  if (!card) return;
+  event.preventDefault();
+  card.classList.remove("drop-over");
+  const board = card.closest(".board");
+  const codeId = event.dataTransfer.getData("text/plain");
+  if (!/^\d+$/.test(codeId) || !window.htmx) return;
+  htmx.ajax("POST", board.dataset.assignUrl, {
+    source: board,
+    target: board,
+    swap: "outerHTML",
+    values: { theme_id: card.dataset.themeId, code_id: codeId },
+  });
+});

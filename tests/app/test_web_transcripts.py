@@ -225,7 +225,7 @@ def test_the_project_page_shows_the_six_phases_and_where_the_project_stands(clie
     assert text(one(first, f".//p[{cls('state')}]")) == "Under way: 5 transcripts · 0 read by you · 0 memos"
     assert texts(first, f".//p[{cls('missing')}]") == ["5 transcripts not yet read by you"]
     assert "phase-not-started" in second.get("class").split()
-    assert text(one(second, f".//p[{cls('state')}]")) == "Not started"
+    assert text(one(second, f".//p[{cls('state')}]")) == "Not started: 0 codes · 0 codings · 0 coders"
     assert [a.get("href") for a in first.xpath(".//a")] == [
         f"/projects/{ipr.id}/overview",
         f"/projects/{ipr.id}/import",
