@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app.demo_coding import code_demo
 from app.demo_study import demo_memos, write_study
+from app.demo_themes import build_demo_themes
 from app.settings import Settings
 from transcripts.ingest import import_manifest
 from transcripts.models import Dyad, Project, Transcript
@@ -47,4 +48,5 @@ def load_demo(session: Session, *, settings: Settings, if_empty: bool = False) -
         if label in dyads:
             save_memo(session, author=user, body=body, dyad_id=dyads[label].id)
     code_demo(session, project=project, user=user)
+    build_demo_themes(session, project=project, user=user)
     return project, True
