@@ -276,6 +276,94 @@ def themes_table(
     typer.echo(f"wrote the frequency table ({len(table.rows)} rows, {len(table.dyads)} dyads) to {output}")
 
 
+AcceptAll = Annotated[
+    bool,
+    typer.Option("--accept-all", help="accept every possible identifier the check finds (recorded as yours)"),
+]
+
+
+def _checked_export(session: Session, settings: Settings, project: str, kind: str, accept: bool) -> int:
+    """The project's id once the pseudonymisation check lets its ``kind`` of export through: with unresolved
+    findings, refuse in one line, unless ``--accept-all`` records acceptances as the local user."""
+    from themes.pseudonyms import accept_all
+    from themes.report import check_report
+    from themes.seminar import check_seminar
+
+    target = project_by_name(session, project)
+    if target is None:
+        raise NotFound(f"no project called {project!r}")
+    project_id: int = target.id  # type: ignore[assignment]
+    check = (check_report if kind == "report" else check_seminar)(
+        session, project_id=project_id, model=settings.spacy_model
+    )
+    if check.blocked and not accept:
+        _fail(check.summary())
+    if accept and (check.unresolved or check.unacknowledged):
+        user = ensure_user(session, name=settings.local_user)
+        recorded = accept_all(session, check=check, user=user)
+        typer.echo(f"recorded {recorded} acceptances as {user.name}", err=True)
+    elif check.unacknowledged:
+        typer.echo(check.warning(), err=True)
+    return project_id
+
+
+def _write(output: Path, content: str | bytes) -> None:
+    try:
+        if isinstance(content, str):
+            output.write_text(content, encoding="utf-8")
+        else:
+            output.write_bytes(content)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}")
+
+
+@cli.command("report")
+def report_command(
+    project: Annotated[str, typer.Option(help="project name")],
+    format: Annotated[str, typer.Option("--format", help="docx, md or tex")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the file to write")],
+    accept: AcceptAll = False,
+) -> None:
+    """The paper's theme table: theme, subtheme, definition, n/N dyads, chosen quotes with their labels."""
+    from themes.report import FORMATS, paper_report, render
+
+    if format not in FORMATS:
+        _fail(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
+    settings = Settings()
+    with _session(settings) as session:
+        project_id = _checked_export(session, settings, project, "report", accept)
+        report = paper_report(session, project_id=project_id, model=settings.spacy_model)
+    _write(output, render(report, format))
+    quotes = sum(len(row.quotes) for row in report.rows)
+    typer.echo(f"wrote the theme table ({len(report.rows)} rows, {quotes} quotes) to {output}")
+
+
+@cli.command("seminar")
+def seminar_command(
+    project: Annotated[str, typer.Option(help="project name")],
+    format: Annotated[str, typer.Option("--format", help="docx or html")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the file to write")],
+    prepared_by: Annotated[str | None, typer.Option(help="the name on the title page (default: you)")] = None,
+    accept: AcceptAll = False,
+) -> None:
+    """The review-seminar pack: overview grid, one section per dyad, initial themes, the frequency table."""
+    from themes.seminar import FORMATS, render, seminar_pack
+
+    if format not in FORMATS:
+        _fail(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}")
+    settings = Settings()
+    with _session(settings) as session:
+        project_id = _checked_export(session, settings, project, "seminar", accept)
+        pack = seminar_pack(
+            session,
+            project_id=project_id,
+            prepared_by=prepared_by or settings.local_user,
+            model=settings.spacy_model,
+        )
+    _write(output, render(pack, format))
+    typer.echo(f"wrote the seminar pack ({len(pack.dyads)} dyads, {len(pack.themes)} themes) to {output}")
+
+
 export_cli = typer.Typer(help="Export projects and codebooks (REFI-QDA).", no_args_is_help=True)
 cli.add_typer(export_cli, name="export")
 Mapping = Annotated[

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 import coding.models  # noqa: F401  (every table, for Alembic and the tests)
-import themes.models  # noqa: F401
+import themes.models
+import themes.pseudonym_models  # noqa: F401
 import transcripts.models  # noqa: F401
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

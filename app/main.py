@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,9 +10,9 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import make_engine
+from app.middleware import SecurityHeaders, ServerTiming
 from app.routes import coding, themes, transcripts
 from app.settings import Settings
 from app.web import render
@@ -21,29 +20,6 @@ from transcripts.errors import NotFound
 from transcripts.nlp import pipeline
 
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-class ServerTiming:
-    """Says how long the server took (``Server-Timing: app;dur=…``), for the browser's developer tools and
-    the benchmarks: from the request's arrival to its response headers. Plain ASGI rather than Starlette's
-    ``BaseHTTPMiddleware``, which runs every request in an extra task and stream."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-
-        async def timed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                took = f"app;dur={(time.perf_counter() - started) * 1000:.2f}".encode()
-                message["headers"] = [*message.get("headers", []), (b"server-timing", took)]
-            await send(message)
-
-        await self.app(scope, receive, timed)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(coding.router)
     app.include_router(themes.router)
 
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(ServerTiming)
 
     @app.exception_handler(NotFound)

@@ -8,7 +8,7 @@ downloads a model. Callers get plain dataclasses with code-point offsets, never 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import compress
@@ -17,8 +17,10 @@ import spacy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, ORTH, SENT_START
 from spacy.language import Language
 from spacy.lookups import Table
+from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
+from spacy.util import filter_spans
 
 from transcripts.errors import ImportRefused
 
@@ -180,3 +182,60 @@ def words(text: str, *, model: str | None = None, lemmas: set[str] | None = None
         start = idx + written.index(core)
         found.append(Word(start, start + len(core), core, lemma))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    """Where a phrase occurs in a text: ``[start, end)`` in that text, and the phrase as it was given."""
+
+    start: int
+    end: int
+    phrase: str
+
+
+def find_phrases(texts: Sequence[str], phrases: Sequence[str], *, model: str | None = None) -> list[list[PhraseMatch]]:
+    """Each text's occurrences of the phrases, token by token and without regard to case (spaCy's
+    ``PhraseMatcher`` on ``LOWER``): "Ann" finds "ANN" and "Ann's", never "Anna". Where matches overlap the
+    longest wins; each text's matches come in text order."""
+    nlp = pipeline(model)
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    patterns: dict[str, list[Doc]] = {}
+    for phrase in phrases:
+        doc = nlp.make_doc(phrase)
+        if len(doc):
+            patterns.setdefault(phrase, []).append(doc)
+    for phrase, docs in patterns.items():
+        matcher.add(phrase, docs)
+    found: list[list[PhraseMatch]] = []
+    for text in texts:
+        doc = nlp.make_doc(text)
+        spans = matcher(doc, as_spans=True) if patterns else []
+        found.append(
+            [
+                PhraseMatch(span.start_char, span.end_char, span.label_)
+                for span in sorted(filter_spans(spans), key=lambda span: span.start)
+            ]
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity that a trained pipeline found: ``[start, end)`` in the text, its label and its text."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+def entities(texts: Sequence[str], *, labels: Collection[str], model: str | None) -> list[list[Entity]]:
+    """Each text's named entities with one of ``labels`` (e.g. PERSON, GPE, LOC), by the configured trained
+    pipeline. The default pipeline has no entity recogniser: without ``model`` every list is empty."""
+    if not model:
+        return [[] for _ in texts]
+    nlp = pipeline(model)
+    return [
+        [Entity(ent.start_char, ent.end_char, ent.label_, ent.text) for ent in doc.ents if ent.label_ in labels]
+        for doc in nlp.pipe(texts)
+    ]
