@@ -11,6 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+import coding.agreement_models
 import coding.models  # noqa: F401  (every table, for Alembic and the tests)
 import themes.models
 import themes.pseudonym_models  # noqa: F401
