@@ -502,6 +502,60 @@ def agreement_command(
     writer.writerows(rows)
 
 
+@export_cli.command("codings")
+def export_codings_command(
+    project: Annotated[str, typer.Option(help="project name")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the file to write")],
+    format: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+) -> None:
+    """Every coding, one row each, with its metadata and themes: a tidy table for statistics."""
+    from app.exchange.tidy import tidy_codings
+
+    settings = Settings()
+    with _session(settings) as session:
+        target = _exchange_target(session, project)
+        _write(output, tidy_codings(session, project_id=target.id, format=format))
+    typer.echo(f"wrote {output}")
+
+
+@cli.command("backup")
+def backup_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="the file to write")],
+    project: Annotated[str | None, typer.Option(help="back up this project (a .zip of every table's rows)")] = None,
+    database: Annotated[bool, typer.Option("--database", help="copy the whole SQLite database instead")] = False,
+) -> None:
+    """A complete, versioned backup of one project (history included), or of the whole SQLite database."""
+    from app.exchange.backup import backup_project, sqlite_copy
+
+    settings = Settings()
+    if database == (project is not None):
+        _fail("give either --project NAME or --database")
+    with _session(settings) as session:
+        if database:
+            sqlite_copy(session.get_bind(), output)  # type: ignore[arg-type]
+            typer.echo(f"copied the whole database to {output}")
+            return
+        report = backup_project(session, project=_exchange_target(session, project or ""), path=output)
+    typer.echo("\n".join(report.lines()))
+
+
+@cli.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="a backup written by dyadic backup --project")],
+    as_name: Annotated[str | None, typer.Option("--as", help="the restored project's name")] = None,
+) -> None:
+    """Restore a project backup as a new project (its name from the backup, or --as), all or nothing."""
+    from app.exchange.archive import Limits
+    from app.exchange.restore import restore_project
+
+    settings = Settings()
+    # A backup holds far more than a REFI-QDA file (turns, sentences, history): ten times its byte budget.
+    limits = Limits(settings.max_archive_bytes * 10, 1000)
+    with _session(settings) as session:
+        report = restore_project(session, path=file, limits=limits, name=as_name, user_name=settings.local_user)
+    typer.echo("\n".join(report.lines()))
+
+
 def main() -> None:
     try:
         cli()

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.db import make_engine
 from app.middleware import SecurityHeaders, ServerTiming
-from app.routes import coding, themes, transcripts
+from app.routes import coding, exchange, themes, transcripts
 from app.settings import Settings
 from app.web import render
 from transcripts.errors import NotFound
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transcripts.router)
     app.include_router(coding.router)
     app.include_router(themes.router)
+    app.include_router(exchange.router)
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ServerTiming)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from docx import Document
 from docx.shared import Pt
@@ -47,10 +47,23 @@ _WIDTHS = {"text": 80, "memo": 40, "code_path": 30}  # characters; other columns
 _MAX_WIDTH = 30
 
 Cell = str | int | float | None
+# Further columns a caller adds (name → value of an extract), placed right after ``code_path``.
+Extra = Mapping[str, Callable[[Extract], Cell]]
+_AFTER = COLUMNS.index("code_path") + 1
 
 
-def _cells(extract: Extract) -> list[Cell]:
-    """One coding as a row of ``COLUMNS``: numbers stay numbers, the time stamp in seconds."""
+def _columns(extra: Extra | None) -> tuple[str, ...]:
+    return (*COLUMNS[:_AFTER], *(extra or {}), *COLUMNS[_AFTER:])
+
+
+def _cells(extract: Extract, extra: Extra | None = None) -> list[Cell]:
+    """One coding as a row of ``COLUMNS`` (and the ``extra`` columns): numbers stay numbers, the time stamp
+    in seconds."""
+    cells = _base_cells(extract)
+    return [*cells[:_AFTER], *(value(extract) for value in (extra or {}).values()), *cells[_AFTER:]]
+
+
+def _base_cells(extract: Extract) -> list[Cell]:
     return [
         extract.project,
         extract.code,
@@ -77,28 +90,31 @@ def _defused(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def extracts_csv(rows: Iterable[Extract]) -> str:
-    """The extracts as CSV: a header of ``COLUMNS``, then one row per coding (empty cells for what is
-    missing: no group, no time stamp, a coder no longer in the team)."""
+def extracts_csv(rows: Iterable[Extract], *, extra: Extra | None = None) -> str:
+    """The extracts as CSV: a header of ``COLUMNS`` (with any ``extra`` columns after ``code_path``), then one
+    row per coding (empty cells for what is missing: no group, no time stamp, a coder no longer in the team)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(_columns(extra))
     for extract in rows:
-        writer.writerow(["" if v is None else _defused(v) if isinstance(v, str) else v for v in _cells(extract)])
+        cells = _cells(extract, extra)
+        writer.writerow(["" if v is None else _defused(v) if isinstance(v, str) else v for v in cells])
     return out.getvalue()
 
 
-def extracts_xlsx(rows: Iterable[Extract]) -> bytes:
+def extracts_xlsx(rows: Iterable[Extract], *, extra: Extra | None = None) -> bytes:
     """The extracts as one worksheet: a bold, frozen header row with a filter, one row per coding, the
-    passages wrapped in a wide column. Text is always stored as text, never as a formula."""
+    passages wrapped in a wide column (``extra`` columns after ``code_path``). Text is always stored as text,
+    never as a formula."""
+    columns = _columns(extra)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = "Extracts"
-    sheet.append(COLUMNS)
-    widths = [len(name) for name in COLUMNS]
+    sheet.append(columns)
+    widths = [len(name) for name in columns]
     for row, extract in enumerate(rows, start=2):
-        for column, value in enumerate(_cells(extract), start=1):
+        for column, value in enumerate(_cells(extract, extra), start=1):
             if value is None:
                 continue
             cell = sheet.cell(row=row, column=column)
@@ -108,13 +124,13 @@ def extracts_xlsx(rows: Iterable[Extract]) -> bytes:
             else:
                 cell.value = value
             widths[column - 1] = max(widths[column - 1], len(str(value)))
-    for column, name in enumerate(COLUMNS, start=1):
+    for column, name in enumerate(columns, start=1):
         sheet.cell(row=1, column=column).font = Font(bold=True)
         letter = get_column_letter(column)
         sheet.column_dimensions[letter].width = _WIDTHS.get(name, min(widths[column - 1], _MAX_WIDTH) + 2)
     wrap = Alignment(wrap_text=True, vertical="top")
     for name in ("text", "memo"):
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=COLUMNS.index(name) + 1, max_col=COLUMNS.index(name) + 1):
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=columns.index(name) + 1, max_col=columns.index(name) + 1):
             cell.alignment = wrap
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions

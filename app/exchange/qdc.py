@@ -43,13 +43,22 @@ def codebook_xml(session: Session, *, project: Project, report: ExportReport) ->
     return serialise(root)
 
 
-def export_codebook(session: Session, *, project: Project, path: Path, schema_dir: Path | None = None) -> ExportReport:
-    """Write the project's codebook as a .qdc file."""
-    report = ExportReport(path=str(path))
+def checked_codebook(
+    session: Session, *, project: Project, schema_dir: Path | None = None
+) -> tuple[bytes, ExportReport]:
+    """The .qdc codebook and its report, checked against the schema when ``schema_dir`` is given."""
+    report = ExportReport()
     data = codebook_xml(session, project=project, report=report)
     errors = schema_errors(parse(data, what="the export"), kind="codebook", folder=schema_dir)
     if errors:
         raise ExchangeRefused(f"the codebook export breaks the schema (a bug in Dyadic): {errors[0]}")
+    return data, report
+
+
+def export_codebook(session: Session, *, project: Project, path: Path, schema_dir: Path | None = None) -> ExportReport:
+    """Write the project's codebook as a .qdc file."""
+    data, report = checked_codebook(session, project=project, schema_dir=schema_dir)
+    report.path = str(path)
     try:
         path.write_bytes(data)
     except OSError as exc:
@@ -58,9 +67,17 @@ def export_codebook(session: Session, *, project: Project, path: Path, schema_di
 
 
 def import_codebook(
-    session: Session, *, path: Path, project_name: str, user: User, max_bytes: int, schema_dir: Path | None = None
+    session: Session,
+    *,
+    path: Path,
+    project_name: str,
+    user: User,
+    max_bytes: int,
+    schema_dir: Path | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Import a .qdc codebook (codes and sets of codes as themes) into a project, all or nothing."""
+    """Import a .qdc codebook (codes and sets of codes as themes) into a project, all or nothing; with
+    ``dry_run`` it is rolled back at the end, and the report previews what it would create."""
     report = ImportReport()
     root = parse(read_limited(path, max_bytes=max_bytes), what=path.name)
     if local(root) not in ("CodeBook", "Project"):
@@ -87,7 +104,10 @@ def import_codebook(
             entity_id=project.id,
             after={"file": path.name, "created": dict(report.counts)},
         )
-        session.commit()
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise

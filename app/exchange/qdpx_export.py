@@ -272,10 +272,12 @@ def _zip(project_xml: bytes, texts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def export_project(session: Session, *, project: Project, path: Path, schema_dir: Path | None = None) -> ExportReport:
-    """Write the whole project as a .qdpx archive; with ``schema_dir`` the XML is checked against the schema
-    first (a failure is a bug, and nothing is written)."""
-    report = ExportReport(path=str(path))
+def checked_archive(
+    session: Session, *, project: Project, schema_dir: Path | None = None
+) -> tuple[bytes, ExportReport]:
+    """The .qdpx archive and its report; with ``schema_dir`` the XML is checked against the schema first (a
+    failure is a bug in Dyadic, and refused)."""
+    report = ExportReport()
     data = project_archive(session, project=project, report=report)
     if schema_dir is not None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -284,6 +286,14 @@ def export_project(session: Session, *, project: Project, path: Path, schema_dir
             )
         if errors:
             raise ExchangeRefused(f"the project export breaks the schema (a bug in Dyadic): {errors[0]}")
+    return data, report
+
+
+def export_project(session: Session, *, project: Project, path: Path, schema_dir: Path | None = None) -> ExportReport:
+    """Write the whole project as a .qdpx archive; with ``schema_dir`` the XML is checked against the schema
+    first (a failure is a bug, and nothing is written)."""
+    data, report = checked_archive(session, project=project, schema_dir=schema_dir)
+    report.path = str(path)
     try:
         path.write_bytes(data)
     except OSError as exc:

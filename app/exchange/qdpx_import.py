@@ -43,8 +43,11 @@ class Options:
     model: str | None = None  # the spaCy pipeline
 
 
-def import_project(session: Session, *, path: Path, project_name: str, user: User, options: Options) -> ImportReport:
-    """Import a REFI-QDA project; returns the report. Refusals raise ``ExchangeRefused`` and store nothing."""
+def import_project(
+    session: Session, *, path: Path, project_name: str, user: User, options: Options, dry_run: bool = False
+) -> ImportReport:
+    """Import a REFI-QDA project; returns the report. Refusals raise ``ExchangeRefused`` and store nothing.
+    With ``dry_run`` the whole import runs and is then rolled back: the report previews what it would create."""
     report = ImportReport()
     archive, root = _open(path, options.limits)
     try:
@@ -53,7 +56,10 @@ def import_project(session: Session, *, path: Path, project_name: str, user: Use
         check_schema(root, kind="project", folder=options.schema_dir, report=report)
         report.offsets = model_for(root.get("origin"))
         _import(session, root, archive, path=path, project_name=project_name, user=user, options=options, report=report)
-        session.commit()
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
@@ -61,6 +67,15 @@ def import_project(session: Session, *, path: Path, project_name: str, user: Use
         if archive is not None:
             archive.close()
     return report
+
+
+def project_variables(path: Path, *, limits: Limits) -> list[str]:
+    """The names of the variables a project file defines, as written (for mapping them onto role …)."""
+    archive, root = _open(path, limits)
+    if archive is not None:
+        archive.close()
+    names = (" ".join((v.get("name") or "").split()) for v in grandkids(root, "Variables", "Variable"))
+    return list(dict.fromkeys(name for name in names if name))
 
 
 def _open(path: Path, limits: Limits) -> tuple[SafeArchive | None, Element]:

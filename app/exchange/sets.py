@@ -44,7 +44,11 @@ def project_themes(session: Session, project_id: int) -> tuple[list[Theme], dict
     walk(None)
     members: dict[int, list[int]] = defaultdict(list)
     if by_id:
-        rows = session.exec(select(ThemeCode.theme_id, ThemeCode.code_id).where(col(ThemeCode.theme_id).in_(by_id)))
+        rows = session.exec(
+            select(ThemeCode.theme_id, ThemeCode.code_id)
+            .where(col(ThemeCode.theme_id).in_(by_id))
+            .order_by(col(ThemeCode.id))  # a fixed order: the same themes give the same bytes
+        )
         for theme_id, code_id in rows:
             members[theme_id].append(code_id)
     return ordered, members
@@ -81,8 +85,9 @@ def write_sets(
         text = pack(theme.definition, extras, THEME_SECTIONS)
         if text:
             builder.add(element, "Description", text)
-        guids = sorted(code_guids[code_id] for code_id in members.get(theme.id or 0, []) if code_id in code_guids)
-        for guid in guids:
+        # in the order the codes joined the theme (not by GUID: a restored project has new GUIDs)
+        guids = [code_guids[code_id] for code_id in members.get(theme.id or 0, []) if code_id in code_guids]
+        for guid in dict.fromkeys(guids):
             builder.add(element, "MemberCode", **{member_attribute: guid})
         note = memo_note(theme) if memo_note else None
         if note:
