@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -20,7 +20,9 @@ async def get_settings(request: Request) -> Settings:  # async: no I/O, so no tr
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request. Async only so that FastAPI does not hand its opening and closing to the thread
+    pool (two trips per request): opening connects nothing, and closing returns a connection to the pool."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 

@@ -1,8 +1,8 @@
-"""Coding benchmark: storing a coding and rendering its fragment, the reading view with many codings, and
-many coders at once. Server time is read from the app's ``Server-Timing`` header, so the client's own
-overhead is not counted.
+"""Coding benchmark: storing a coding and rendering its fragment, and the reading view with many codings
+(many coders at once: bench/concurrency.py). Server time is read from the app's ``Server-Timing`` header, so
+the client's own overhead is not counted.
 
-    python bench/coding.py [--database-url postgresql+psycopg://…] [--codings 1000] [--coders 20]
+    python bench/coding.py [--database-url postgresql+psycopg://…] [--codings 1000]
 
 Issue targets (server time, median): storing a coding and rendering its fragment ≤ 5 ms on a 10,000- and a
 100,000-word transcript alike; the reading view of a 20,000-word transcript with 2,000 codings ≤ 50 ms.
@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
@@ -66,63 +63,10 @@ def sequential(client: TestClient, session: Session, project_id: int, transcript
     return timings
 
 
-def concurrent(settings: Settings, session: Session, project_id: int, transcript_id: int, coders: int, each: int):  # type: ignore[no-untyped-def]
-    """``coders`` people coding at once on a real server; every acknowledged coding must be stored."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    spans = sentence_spans(session, transcript_id)
-    code_id = code_of(session, project_id)
-    before = len(session.exec(select(Coding.id)).all())
-    latencies: list[float] = []
-    server_times: list[float] = []
-    acknowledged = []
-    lock = threading.Lock()
-
-    def coder(number: int) -> None:
-        with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", cookies={"dyadic_person": f"coder {number}"}, timeout=60
-        ) as http:
-            for start, end in random.Random(number).choices(spans, k=each):
-                started = time.perf_counter()
-                response = http.post(
-                    f"/projects/{project_id}/transcripts/{transcript_id}/codings",
-                    data={"start": start, "end": end, "code_id": code_id},
-                    headers=HTMX,
-                )
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if response.status_code == 200:
-                        acknowledged.append((number, start, end))
-                        latencies.append(elapsed)
-                        server_times.append(server_ms(response))
-
-    threads = [threading.Thread(target=coder, args=(n,)) for n in range(coders)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
-    server.should_exit = True
-    thread.join(timeout=30)
-    session.expire_all()
-    stored = len(session.exec(select(Coding.id)).all()) - before
-    distinct = len(set(acknowledged))  # a coder's repeated span is one coding by design
-    return latencies, server_times, distinct, stored, seconds
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--codings", type=int, default=1000)
-    parser.add_argument("--coders", type=int, default=20)
-    parser.add_argument("--each", type=int, default=50, help="codings per concurrent coder")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="dyadic-bench-") as tmp:
@@ -147,16 +91,6 @@ def main() -> None:
             views = [server_ms(client.get(f"/projects/{project_id}/transcripts/{transcripts[0]}")) for _ in range(30)]
             print(f"reading view, 20,000 words with {coded:,} codings:              {summary(views)}")
 
-            latencies, server_times, distinct, stored, seconds = concurrent(
-                settings, session, project_id, transcripts[1], args.coders, args.each
-            )
-            print(f"{args.coders} coders at once, {args.each} codings each ({seconds:.1f} s):")
-            print(f"  round trip  {summary(latencies)}")
-            print(f"  server      {summary(server_times)}")
-            print(
-                f"  acknowledged {distinct} distinct codings, stored {stored}: "
-                f"{'nothing lost' if stored == distinct else 'MISMATCH'}"
-            )
         engine.dispose()
 
 
