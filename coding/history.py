@@ -3,42 +3,13 @@ who, when, a summary in words and the state before and after."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from coding.codebook import FIELD_LABELS
 from coding.tree import counted
-from transcripts.models import AuditEvent, User
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    field: str
-    before: Any
-    after: Any
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One event in a code's history: who did what, when, and the state before and after."""
-
-    id: int
-    at: datetime
-    who: str | None
-    action: str
-    summary: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    changes: list[Change]
-
-
-def _quoted_list(names: Sequence[str]) -> str:
-    quoted = [repr(name) for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+from transcripts.audit import Change, HistoryEntry, history, quoted_list
 
 
 def _spot(state: dict[str, Any]) -> str:
@@ -78,7 +49,7 @@ def _summary(action: str, before: dict[str, Any], after: dict[str, Any], changes
     if action == "code.merge_into":
         joined = f", {counted(after.get('collapsed', 0), 'duplicate')} joined" if after.get("collapsed") else ""
         moved = counted(after.get("moved", 0), "coding")
-        return f"{_quoted_list(after.get('merged', []))} merged into this code: {moved} moved here{joined}"
+        return f"{quoted_list(after.get('merged', []))} merged into this code: {moved} moved here{joined}"
     if action == "code.split":
         return f"split: {counted(len(after.get('moved', [])), 'coding')} went to the new code {after.get('new_code')!r}"
     if action == "code.delete":
@@ -95,24 +66,6 @@ def code_history(session: Session, *, code_id: int) -> list[HistoryEntry]:
     """What happened to a code, newest first: its creation (or split from another code), edits and renames,
     moves, merges into it, splits from it — each with who, when, and the state before and after. The history
     of a merged or deleted code stays readable through its id."""
-    rows = session.exec(
-        select(AuditEvent, User.name)
-        .outerjoin(User, col(User.id) == col(AuditEvent.user_id))
-        .where(AuditEvent.entity == "code", AuditEvent.entity_id == code_id)
-        .order_by(col(AuditEvent.id).desc())
-    ).all()
-    entries = []
-    for event, who in rows:
-        before, after = event.before or {}, event.after or {}
-        changes = [
-            Change(key, before[key], after[key])
-            for key in FIELD_LABELS
-            if key in before and key in after and before[key] != after[key]
-        ]
-        summary = _summary(event.action, before, after, changes)
-        entries.append(
-            HistoryEntry(event.id or 0, event.at, who, event.action, summary, event.before, event.after, changes)
-        )
-        if event.action == "code.create":  # an id freed by a deletion may be used again: stop at the birth
-            break
-    return entries
+    return history(
+        session, entity="code", entity_id=code_id, born="code.create", fields=FIELD_LABELS, summarise=_summary
+    )

@@ -4,49 +4,18 @@ theirs; a deleted theme's history stays readable through its id."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from coding.tree import counted
 from themes.themes import TEXT_FIELDS
-from transcripts.models import AuditEvent, User
+from transcripts.audit import Change, HistoryEntry, history, quoted_list
 
 FIELD_LABELS = {"name": "name", **TEXT_FIELDS, "status": "status", "parent_id": "parent theme"}
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    field: str
-    before: Any
-    after: Any
-
-
-@dataclass(frozen=True, slots=True)
-class ThemeVersion:
-    """One event in a theme's history: who did what, when, and the theme before and after."""
-
-    id: int
-    at: datetime
-    who: str | None
-    action: str
-    summary: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    changes: list[Change]
-
-    @property
-    def version(self) -> int | None:
-        """The theme's version number after this event (None where the event does not carry it)."""
-        return (self.after or {}).get("version")
-
-
-def _quoted(names: Sequence[str]) -> str:
-    quoted = [repr(name) for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+ThemeVersion = HistoryEntry  # a theme's history entry; its ``version`` is the theme's version after it
 
 
 def _summary(action: str, before: dict[str, Any], after: dict[str, Any], changes: list[Change]) -> str:
@@ -69,9 +38,9 @@ def _summary(action: str, before: dict[str, Any], after: dict[str, Any], changes
             parts.append("rewrote the " + ", ".join(others))
         return "; ".join(parts) or "edited"
     if action == "theme.codes_add":
-        return f"codes added: {_quoted(after.get('added_names', []))}"
+        return f"codes added: {quoted_list(after.get('added_names', []))}"
     if action == "theme.code_remove":
-        return f"code removed: {_quoted(after.get('removed_names', []))}"
+        return f"code removed: {quoted_list(after.get('removed_names', []))}"
     if action == "theme.extract_choose":
         return "an extract chosen to illustrate it"
     if action == "theme.extract_drop":
@@ -93,7 +62,7 @@ def _summary(action: str, before: dict[str, Any], after: dict[str, Any], changes
         extracts = counted(len(after.get("extracts_moved", [])), "chosen extract")
         return f"merged into {after.get('into_name')!r} ({codes} and {extracts} moved there); kept as discarded"
     if action == "theme.merge_into":
-        return f"{_quoted(after.get('merged', []))} merged into this theme"
+        return f"{quoted_list(after.get('merged', []))} merged into this theme"
     if action == "theme.split":
         codes = counted(len(after.get("codes_moved", [])), "code")
         return f"split: {codes} went to the new theme {after.get('new_theme')!r}"
@@ -106,24 +75,6 @@ def theme_history(session: Session, *, theme_id: int) -> list[ThemeVersion]:
     """What happened to a theme, newest first: its creation (or split from another theme), renames and edits,
     status changes (discarding), codes added and removed, extracts chosen, moves, merges into it or of it
     into another, splits — each with who, when, and the theme before and after."""
-    rows = session.exec(
-        select(AuditEvent, User.name)
-        .outerjoin(User, col(User.id) == col(AuditEvent.user_id))
-        .where(AuditEvent.entity == "theme", AuditEvent.entity_id == theme_id)
-        .order_by(col(AuditEvent.id).desc())
-    ).all()
-    versions = []
-    for event, who in rows:
-        before, after = event.before or {}, event.after or {}
-        changes = [
-            Change(key, before[key], after[key])
-            for key in FIELD_LABELS
-            if key in before and key in after and before[key] != after[key]
-        ]
-        summary = _summary(event.action, before, after, changes)
-        versions.append(
-            ThemeVersion(event.id or 0, event.at, who, event.action, summary, event.before, event.after, changes)
-        )
-        if event.action == "theme.create":  # an id freed by a deletion may be used again: stop at the birth
-            break
-    return versions
+    return history(
+        session, entity="theme", entity_id=theme_id, born="theme.create", fields=FIELD_LABELS, summarise=_summary
+    )

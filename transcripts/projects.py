@@ -28,10 +28,11 @@ def ensure_user(session: Session, *, name: str) -> User:
     return user
 
 
-def create_project(
+def new_project(
     session: Session, *, name: str, user: User, description: str = "", analysis_approach: str = "reflexive"
 ) -> Project:
-    """Create a study project (its creator is its owner); its name must be new."""
+    """A new study project, its creator its owner, with its audit event (flushed, not committed: an import
+    may create its project in its own transaction); its name must be new."""
     name = name.strip()
     if not name:
         raise InvalidInput("a project needs a name")
@@ -54,6 +55,14 @@ def create_project(
         entity_id=project.id,
         after={"name": name},
     )
+    return project
+
+
+def create_project(
+    session: Session, *, name: str, user: User, description: str = "", analysis_approach: str = "reflexive"
+) -> Project:
+    """Create a study project (its creator is its owner); its name must be new. Commits."""
+    project = new_project(session, name=name, user=user, description=description, analysis_approach=analysis_approach)
     session.commit()
     return project
 

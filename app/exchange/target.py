@@ -10,39 +10,24 @@ from sqlmodel import Session, select
 from app.exchange.errors import ExchangeRefused
 from app.exchange.report import ImportReport
 from app.exchange.xml import Element, schema_errors
-from transcripts.audit import record
-from transcripts.members import join
-from transcripts.models import Member, Project, User
+from transcripts.errors import InvalidInput
+from transcripts.members import join, may_lead, role_of
+from transcripts.models import Project, User
+from transcripts.projects import new_project
 
 
 def target_project(session: Session, *, name: str, user: User, report: ImportReport) -> Project:
     """The project called ``name``, created (flushed, not committed) when it does not exist; the importing
     person must be able to code in an existing one."""
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise ExchangeRefused("a project needs a name of 1 to 200 characters")
-    project = session.exec(select(Project).where(Project.name == name)).first()
+    project = session.exec(select(Project).where(Project.name == name.strip())).first()
     if project is None:
-        project = Project(name=name)
-        session.add(project)
-        session.flush()
-        session.add(Member(project_id=project.id, user_id=user.id, role="owner"))  # type: ignore[arg-type]
-        record(
-            session,
-            project_id=project.id,
-            user_id=user.id,
-            action="project.create",
-            entity="project",
-            entity_id=project.id,
-            after={"name": name},
-        )
+        try:
+            project = new_project(session, name=name, user=user)
+        except InvalidInput as exc:
+            raise ExchangeRefused(str(exc)) from exc
         report.created_project = True
-    else:
-        role = session.exec(
-            select(Member.role).where(Member.project_id == project.id, Member.user_id == user.id)
-        ).first()
-        if role not in ("owner", "lead"):
-            raise ExchangeRefused(f"{user.name} is not an owner or lead of {name!r}: only they may import into it")
+    elif not may_lead(role_of(session, project_id=project.id, user=user)):  # type: ignore[arg-type]
+        raise ExchangeRefused(f"{user.name} is not an owner or lead of {project.name!r}: only they may import into it")
     report.project, report.project_id = project.name, project.id
     return project
 
