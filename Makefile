@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The suite runs in as many processes as the machine has cores (pytest-xdist); PYTEST_ARGS replaces that.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format check-migrations bench demo clean
 
@@ -25,7 +27,7 @@ run: $(VENV)/.installed
 	$(BIN)/dyadic demo --if-empty
 	$(BIN)/dyadic serve --host $(HOST) --port $(PORT)
 
-## test: the whole suite (PostgreSQL and browser tests skip locally when unavailable; CI requires them)
+## test: the whole suite, one process per core (PostgreSQL and browser tests skip locally when unavailable; CI requires them)
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
