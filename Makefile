@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/coding.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/frequency.py
+	$(BIN)/python bench/exchange.py
 
 demo: $(VENV)/.installed
 	$(BIN)/dyadic demo

@@ -8,11 +8,9 @@ millions of words.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from sqlmodel import Session, select
 
 from transcripts import formats, nlp, store
 from transcripts.audit import record
+from transcripts.collector import cyclic_gc_paused
 from transcripts.errors import ImportRefused
 from transcripts.formats import ParsedTranscript
 from transcripts.formats.speakers import Speakers
@@ -72,20 +71,6 @@ class _Pending:
     analyses: list[TurnAnalysis] = field(default_factory=list)
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """An import creates millions of small objects that live until it ends; Python's cyclic collector
-    would scan them over and over (a third of the import's time). Reference counting still frees
-    everything; the collector resumes afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def import_manifest(
     session: Session,
     *,
@@ -114,7 +99,7 @@ def import_manifest(
     )
 
 
-@_cyclic_gc_paused()
+@cyclic_gc_paused()
 def import_rows(
     session: Session,
     *,

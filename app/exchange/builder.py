@@ -13,6 +13,10 @@ class Builder:
         self.namespace = namespace
         self.stripped = 0
 
+    def clean(self, value: str) -> str:
+        """``value`` without the characters XML cannot hold (counted)."""
+        return self._clean(value)
+
     def _clean(self, value: str) -> str:
         cleaned, removed = clean(value)
         self.stripped += removed

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -36,6 +38,14 @@ class CodingContext:
     taken_guids: set[str] = field(default_factory=set)
     seen: set[tuple[int, int, int | None, int, int]] = field(default_factory=set)
     anonymous: int = 0
+    pending: list[dict[str, Any]] = field(default_factory=list)  # codings not yet stored
+
+    def store(self) -> None:
+        """Insert the pending codings in one statement (Core, not ORM objects: a project has hundreds of
+        thousands). Called when the batch is full and at the end of the import."""
+        if self.pending:
+            self.session.connection().execute(Coding.__table__.insert(), self.pending)  # type: ignore[attr-defined]
+            self.pending = []
 
     def load_taken(self, root: Element) -> None:
         """GUIDs of codings in the file that the database holds already (so they get new ones)."""
@@ -51,6 +61,9 @@ class CodingContext:
             )
         )
         self.seen.update((transcript_id, code, coder, start, end) for code, coder, start, end in rows)
+
+
+BATCH = 20_000  # codings stored at once
 
 
 def _int(value: str | None) -> int | None:
@@ -134,17 +147,22 @@ def _coding(
     if guid is None or guid in context.taken_guids:
         guid = str(uuid.uuid4())
     context.taken_guids.add(guid)
-    context.session.add(
-        Coding(
-            project_id=context.project_id,
-            transcript_id=transcript.id,
-            code_id=code.id,
-            coder_id=coder.id,
-            start=start,
-            end=end,
-            text=transcript.text[start:end],
-            memo=memo,
-            guid=guid,
-        )
+    now = datetime.now(UTC)
+    context.pending.append(
+        {
+            "project_id": context.project_id,
+            "transcript_id": transcript.id,
+            "code_id": code.id,
+            "coder_id": coder.id,
+            "start": start,
+            "end": end,
+            "text": transcript.text[start:end],
+            "memo": memo,
+            "guid": guid,
+            "created_at": now,
+            "updated_at": now,
+        }
     )
+    if len(context.pending) >= BATCH:
+        context.store()
     context.report.counts["codings"] += 1

@@ -16,7 +16,10 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from lxml.etree import SubElement
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.exchange import notes_out
@@ -26,14 +29,21 @@ from app.exchange.errors import ExchangeRefused
 from app.exchange.guids import derived, project_namespace, user_guid
 from app.exchange.report import ExportReport
 from app.exchange.sets import project_themes, write_sets
-from app.exchange.xml import PROJECT_NS, Element, iso, parse, schema_errors, serialise
+from app.exchange.xml import PROJECT_NS, Element, iso, schema_errors, serialise
 from coding.models import Code, Coding
+from transcripts.collector import cyclic_gc_paused
 from transcripts.models import Dyad, Member, Participant, Project, Transcript, User
 from transcripts.order import natural_key, role_key
 
 ORIGIN = "Dyadic 0.1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time: the same project gives the same archive, byte for byte
 RESERVED = ("role", "participant", "session", "date", "group")
+SELECTION_TAG, CODING_TAG, CODE_REF_TAG, NOTE_REF_TAG = (
+    f"{{{PROJECT_NS}}}{tag}" for tag in ("PlainTextSelection", "Coding", "CodeRef", "NoteRef")
+)
+# A coding as the export reads it: a row, not an ORM object (a project holds hundreds of thousands)
+CODING_COLUMNS: tuple[Any, ...] = (Coding.id, Coding.transcript_id, Coding.code_id, Coding.coder_id, Coding.start,
+                                   Coding.end, Coding.guid, Coding.created_at)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -45,14 +55,19 @@ class _Study:
     dyads: list[Dyad]
     participants: dict[int, Participant]
     transcripts: list[Transcript]
-    codings: dict[int, list[Coding]] = field(default_factory=dict)
+    codings: dict[int, list[Any]] = field(default_factory=dict)  # transcript id → rows of CODING_COLUMNS
+    user_guids: dict[int, str] = field(default_factory=dict)
+    code_guids: dict[int | None, str] = field(default_factory=dict)
 
     def guid(self, kind: str, key: object) -> str:
         return derived(self.namespace, kind, key)  # type: ignore[arg-type]
 
     def user(self, user_id: int | None) -> str | None:
-        user = self.users.get(user_id) if user_id is not None else None
-        return user_guid(user.name) if user else None
+        if user_id is None or user_id not in self.users:
+            return None
+        if user_id not in self.user_guids:
+            self.user_guids[user_id] = user_guid(self.users[user_id].name)
+        return self.user_guids[user_id]
 
 
 def _load(session: Session, project: Project) -> _Study:
@@ -71,26 +86,37 @@ def _load(session: Session, project: Project) -> _Study:
             t.id,
         ),
     )
-    codings: dict[int, list[Coding]] = defaultdict(list)
-    for coding in session.exec(
-        select(Coding).where(Coding.project_id == pid).order_by(col(Coding.start), col(Coding.end), col(Coding.id))
+    codings: dict[int, list[Any]] = defaultdict(list)
+    for coding in session.execute(
+        sa_select(*CODING_COLUMNS)
+        .where(col(Coding.project_id) == pid)
+        .order_by(col(Coding.start), col(Coding.end), col(Coding.id))
     ):
         codings[coding.transcript_id].append(coding)
     users = {u.id: u for u in session.exec(select(User)) if u.id is not None}
+    codes = list(session.exec(select(Code).where(Code.project_id == pid)))
     return _Study(
         project=project,
         namespace=project_namespace(project),
         users=users,
-        codes=list(session.exec(select(Code).where(Code.project_id == pid))),
+        codes=codes,
         dyads=dyads,
         participants={k: v for k, v in participants.items() if k is not None},
         transcripts=transcripts,
         codings=dict(codings),
+        code_guids={code.id: code.guid for code in codes},
     )
 
 
 def project_archive(session: Session, *, project: Project, report: ExportReport) -> bytes:
     """The .qdpx archive of a project, as bytes."""
+    with cyclic_gc_paused():
+        root, texts = _project(session, project=project, report=report)
+        return _zip(serialise(root), texts)
+
+
+def _project(session: Session, *, project: Project, report: ExportReport) -> tuple[Element, dict[str, bytes]]:
+    """The project's XML tree and its sources' texts by archive path."""
     study = _load(session, project)
     builder = Builder(PROJECT_NS)
     root = builder.root("Project", name=project.name, origin=ORIGIN, creationDateTime=iso(project.created_at))
@@ -119,7 +145,7 @@ def project_archive(session: Session, *, project: Project, report: ExportReport)
     notes_out.not_carried(session, project, report)
     if builder.stripped:
         report.notes.append(f"{builder.stripped} characters that XML cannot hold were left out of names and memos")
-    return _zip(serialise(root), texts)
+    return root, texts
 
 
 def _used_users(session: Session, study: _Study, notes: notes_out.Notes) -> list[User]:
@@ -228,35 +254,39 @@ def _selections(
     notes: notes_out.Notes,
     report: ExportReport,
 ) -> None:
-    passages: dict[tuple[int, int], list[Coding]] = defaultdict(list)
+    passages: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for coding in study.codings.get(transcript.id or 0, []):
         passages[(coding.start, coding.end)].append(coding)
-    code_guids = {code.id: code.guid for code in study.codes}
+    code_guids = study.code_guids
     for (start, end), codings in passages.items():
         first = min(codings, key=lambda c: (c.created_at, c.id or 0))
         excerpt = " ".join(transcript.text[start:end].split())
-        selection = builder.add(
-            source,
-            "PlainTextSelection",
-            guid=study.guid("selection", (transcript.id, start, end)),
-            name=excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
-            startPosition=str(start),
-            endPosition=str(end),
-            creatingUser=study.user(first.coder_id),
-            creationDateTime=iso(first.created_at),
-        )
-        for coding in codings:
-            element = builder.add(
-                selection,
-                "Coding",
-                guid=coding.guid,
-                creatingUser=study.user(coding.coder_id),
-                creationDateTime=iso(coding.created_at),
-            )
-            builder.add(element, "CodeRef", targetGUID=code_guids[coding.code_id])
+        name = excerpt if len(excerpt) <= 80 else excerpt[:79] + "…"
+        attributes = {"guid": study.guid("selection", (transcript.id, start, end))}
+        name = builder.clean(name)  # only the name can hold what XML cannot; the rest are numbers, GUIDs, times
+        if name:
+            attributes["name"] = name
+        attributes |= {"startPosition": str(start), "endPosition": str(end)}
+        creator = study.user(first.coder_id)
+        if creator:
+            attributes["creatingUser"] = creator
+        created = iso(first.created_at)
+        if created:
+            attributes["creationDateTime"] = created
+        selection = SubElement(source, SELECTION_TAG, attributes)
+        for coding in codings:  # GUIDs and times only: nothing to clean, so lxml directly (the bulk of the file)
+            attributes = {"guid": coding.guid}
+            creator = study.user(coding.coder_id)
+            if creator:
+                attributes["creatingUser"] = creator
+            created = iso(coding.created_at)
+            if created:
+                attributes["creationDateTime"] = created
+            element = SubElement(selection, CODING_TAG, attributes)
+            SubElement(element, CODE_REF_TAG, {"targetGUID": code_guids[coding.code_id]})
             note = notes.coding_refs.get(coding.id or 0)
             if note:
-                builder.add(element, "NoteRef", targetGUID=note)
+                SubElement(element, NOTE_REF_TAG, {"targetGUID": note})
         report.counts["coded passages"] += 1
         report.counts["codings"] += len(codings)
 
@@ -278,15 +308,13 @@ def checked_archive(
     """The .qdpx archive and its report; with ``schema_dir`` the XML is checked against the schema first (a
     failure is a bug in Dyadic, and refused)."""
     report = ExportReport()
-    data = project_archive(session, project=project, report=report)
-    if schema_dir is not None:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            errors = schema_errors(
-                parse(archive.read("project.qde"), what="the export"), kind="project", folder=schema_dir
-            )
-        if errors:
-            raise ExchangeRefused(f"the project export breaks the schema (a bug in Dyadic): {errors[0]}")
-    return data, report
+    with cyclic_gc_paused():
+        root, texts = _project(session, project=project, report=report)
+        if schema_dir is not None:  # the tree as written (serialising and parsing it again gives the same tree)
+            errors = schema_errors(root, kind="project", folder=schema_dir)
+            if errors:
+                raise ExchangeRefused(f"the project export breaks the schema (a bug in Dyadic): {errors[0]}")
+        return _zip(serialise(root), texts), report
 
 
 def export_project(session: Session, *, project: Project, path: Path, schema_dir: Path | None = None) -> ExportReport:

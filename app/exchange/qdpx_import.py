@@ -29,6 +29,7 @@ from app.exchange.xml import Element, grandkids, kids, local, parse, text_of
 from themes.models import JournalEntry
 from transcripts import store
 from transcripts.audit import record
+from transcripts.collector import cyclic_gc_paused
 from transcripts.models import Memo, Project, Transcript, User
 from transcripts.projects import ensure_user
 
@@ -55,7 +56,10 @@ def import_project(
             raise ExchangeRefused(f"{path.name}: not a REFI-QDA project (the root element is {local(root)!r})")
         check_schema(root, kind="project", folder=options.schema_dir, report=report)
         report.offsets = model_for(root.get("origin"))
-        _import(session, root, archive, path=path, project_name=project_name, user=user, options=options, report=report)
+        with cyclic_gc_paused():  # hundreds of thousands of objects that live until the end: no rescans
+            _import(
+                session, root, archive, path=path, project_name=project_name, user=user, options=options, report=report
+            )
         if dry_run:
             session.rollback()
         else:
@@ -136,6 +140,9 @@ def _import(
                 context.used_notes.add(target)
                 _memo(session, project, authors.get(target), user, users, notes[target], transcript_id=transcript.id)
                 report.counts["transcript memos"] += 1
+        for selection in list(kids(source, "PlainTextSelection")):  # read: free its part of the tree early
+            source.remove(selection)
+    context.store()
     if context.anonymous:
         report.warn(f"{context.anonymous} codings name no coder: they are attributed to {user.name}")
     session.flush()
