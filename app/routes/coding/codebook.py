@@ -3,8 +3,6 @@ merging, splitting and deleting them, each code's history, and the CSV and DOCX 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -14,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.deps import current_user, get_session
-from app.web import is_fragment_request, render
+from app.web import is_fragment_request, render, slug
 from coding.codebook import PALETTE, create_code, move_code, shift_code, update_code
 from coding.errors import InvalidInput
 from coding.export import codebook_csv, codebook_docx
@@ -80,9 +78,8 @@ def _back(project_id: int, code_id: int | None = None) -> RedirectResponse:
 
 def _download(content: bytes, media_type: str, project: Project, extension: str, *, kind: str = "codebook") -> Response:
     """A download named after what it holds and the project: ``codebook-ipr-study.csv``."""
-    ascii_name = unicodedata.normalize("NFKD", project.name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "project"
-    filename = f"{kind}-{slug}.{extension}"
+    name_part = slug(project.name)
+    filename = f"{kind}-{name_part}.{extension}"
     wanted = quote(f"{kind.capitalize()} {project.name}.{extension}")
     disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{wanted}"
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})

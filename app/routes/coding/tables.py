@@ -4,8 +4,6 @@ codes, the passages where they meet."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.deps import current_user, get_session
-from app.web import render
+from app.web import render, slug
 from coding.cooccurrence import cooccurrence, cooccurrence_csv, overlaps
 from coding.errors import InvalidInput
 from coding.matrix import code_matrix, matrix_csv
@@ -49,9 +47,8 @@ def _refused(request: Request, project: Project, exc: InvalidInput) -> Response:
 
 
 def _csv(content: str, project: Project, name: str) -> Response:
-    ascii_name = unicodedata.normalize("NFKD", project.name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "project"
-    headers = {"Content-Disposition": f'attachment; filename="{name}-{slug}.csv"'}
+    name_part = slug(project.name)
+    headers = {"Content-Disposition": f'attachment; filename="{name}-{name_part}.csv"'}
     # with a byte-order mark, so that spreadsheet programs read the names' accents as UTF-8
     return Response(content.encode("utf-8-sig"), media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -4,16 +4,13 @@ as SVG and PNG. Each is drawn from the database when asked for, so the map follo
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
 from app.deps import current_user, get_session
-from app.web import render
+from app.web import render, slug
 from themes.map import MapLayout, thematic_map
 from themes.map_render import map_png, map_svg
 from transcripts.errors import InvalidInput
@@ -41,9 +38,8 @@ def _refused(request: Request, session: Session, project_id: int, exc: InvalidIn
 
 
 def _download(content: bytes, media_type: str, project: Project, extension: str) -> Response:
-    ascii_name = unicodedata.normalize("NFKD", project.name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower() or "project"
-    headers = {"Content-Disposition": f'attachment; filename="thematic-map-{slug}.{extension}"'}
+    name_part = slug(project.name)
+    headers = {"Content-Disposition": f'attachment; filename="thematic-map-{name_part}.{extension}"'}
     return Response(content, media_type=media_type, headers=headers)
 
 
