@@ -7,7 +7,7 @@ PORT   ?= 8000
 # The suite runs in as many processes as the machine has cores (pytest-xdist); PYTEST_ARGS replaces that.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format check-migrations bench demo clean
+.PHONY: run team-demo test lint format check-migrations bench demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: $(VENV)/.installed
 	$(BIN)/dyadic migrate
 	$(BIN)/dyadic demo --if-empty
 	$(BIN)/dyadic serve --host $(HOST) --port $(PORT)
+
+## team-demo: team mode on this machine: PostgreSQL (TEAM_DB_URL), the demo study, three accounts (passwords
+## printed), two workers on http://$(HOST):$(PORT). The secret key is made once and kept in var/team-secret.
+TEAM_DB_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/dyadic_team_demo
+team-demo: $(VENV)/.installed
+	@mkdir -p var; umask 077; [ -s var/team-secret ] || $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > var/team-secret
+	DYADIC_MODE=team DYADIC_DATABASE_URL="$(TEAM_DB_URL)" DYADIC_SECRET_KEY="$$(cat var/team-secret)" \
+	  $(BIN)/dyadic team-demo --port $(PORT) --workers 2
 
 ## test: the whole suite, one process per core (PostgreSQL and browser tests skip locally when unavailable; CI requires them)
 test: $(VENV)/.installed-dev

@@ -15,6 +15,7 @@ import coding.agreement_models
 import coding.models  # noqa: F401  (every table, for Alembic and the tests)
 import themes.models
 import themes.pseudonym_models  # noqa: F401
+import transcripts.account_models
 import transcripts.models  # noqa: F401
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

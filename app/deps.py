@@ -1,4 +1,8 @@
-"""Request dependencies: a database session per request, and who is working."""
+"""Request dependencies: a database session per request, and who is working.
+
+Local mode has no login: the person is the one named in a cookie (by default the ``local_user`` setting).
+Team mode knows people by their login session (see ``app/auth.py``); without one, a page asks to log in.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import AsyncIterator
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from app.auth import team_user
 from app.settings import Settings
 from transcripts.members import join
 from transcripts.models import Project, User
@@ -28,13 +33,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 def current_user(request: Request, session: Session = Depends(get_session)) -> User:
-    """In local mode there is no login: the person is the one named in the header (a cookie), by default
-    the ``local_user`` setting, so that read marks and memos stay per person on a shared machine."""
+    """The person working: the logged-in one in team mode, the one at this machine in local mode."""
     settings: Settings = request.app.state.settings
-    name = (request.cookies.get(PERSON_COOKIE) or settings.local_user).strip()[:80] or settings.local_user
-    user = ensure_user(session, name=name)
-    _local_member(request, session, user)
-    session.commit()
+    if settings.mode == "team":
+        user = team_user(request, session)
+    else:
+        name = (request.cookies.get(PERSON_COOKIE) or settings.local_user).strip()[:80] or settings.local_user
+        user = ensure_user(session, name=name)
+        _local_member(request, session, user)
+        session.commit()
     request.state.user = user
     return user
 

@@ -6,24 +6,36 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from app.auth import LoginRequired
+from app.csrf import CsrfCookie, CsrfRefused, check_csrf
 from app.db import make_engine
 from app.middleware import SecurityHeaders, ServerTiming
-from app.routes import coding, exchange, themes, transcripts
+from app.permissions import authorize
+from app.routes import account, coding, exchange, themes, transcripts
 from app.settings import Settings
-from app.web import render
-from transcripts.errors import NotFound
+from app.signing import Signer, server_secret
+from app.web import is_fragment_request, render
+from transcripts.errors import NotFound, NotPermitted
 from transcripts.nlp import pipeline
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+class UnsafeSettings(RuntimeError):
+    """Settings the server refuses to start with (team mode without a secret or PostgreSQL)."""
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if settings.mode == "team" and (problem := settings.team_problem()):
+        raise UnsafeSettings(problem)
+    secret = server_secret(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -34,21 +46,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
 
-    app = FastAPI(title="Dyadic", docs_url=None, redoc_url=None, lifespan=lifespan)
+    # Every unsafe request must carry its form token (app/csrf.py); the JSON API's Bearer calls are exempt.
+    app = FastAPI(title="Dyadic", docs_url=None, redoc_url=None, lifespan=lifespan, dependencies=[Depends(check_csrf)])
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.members_seen = set()  # (project, person) pairs known to be members, see deps.current_user
+    app.state.session_signer = Signer(secret, "login session")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(transcripts.router)
-    app.include_router(coding.router)
-    app.include_router(themes.router)
-    app.include_router(exchange.router)
+    app.include_router(account.router, include_in_schema=False)
+    for router in (transcripts.router, coding.router, themes.router, exchange.router):
+        app.include_router(router, dependencies=[Depends(authorize)], include_in_schema=False)
 
+    app.add_middleware(CsrfCookie, signer=Signer(secret, "form token"))
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ServerTiming)
+    _error_pages(app)
+    return app
 
+
+def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> HTMLResponse:
         return render(request, "error.html", {"title": "Not found", "message": str(exc)}, status_code=404)
 
-    return app
+    @app.exception_handler(NotPermitted)
+    async def not_permitted(request: Request, exc: NotPermitted) -> HTMLResponse:
+        return render(request, "error.html", {"title": "Not permitted", "message": str(exc)}, status_code=403)
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused) -> HTMLResponse:
+        return render(request, "error.html", {"title": "Form expired", "message": str(exc)}, status_code=403)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = f"/login?next={quote(back, safe='')}"
+        if is_fragment_request(request):  # htmx follows this header with a full page load
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)

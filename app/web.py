@@ -34,7 +34,13 @@ def render(
 ) -> HTMLResponse:
     """The page, or its ``partial`` when htmx asks for a fragment."""
     name = partial if partial and is_fragment_request(request) else template
-    context = {"request": request, "me": getattr(request.state, "user", None), **context}
+    context = {
+        "request": request,
+        "me": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "team_mode": request.app.state.settings.mode == "team",
+        **context,
+    }
     response = templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
     response.headers["Vary"] = "HX-Request"
     return response

@@ -1,6 +1,6 @@
-"""Agreement rounds: an owner names the coders to compare, the codes (all by default), perhaps the
+"""Agreement rounds: a lead or owner names the coders to compare, the codes (all by default), perhaps the
 transcripts, and the unit; the coders code on their own while the round is open, and see each other's
-codings for it only once the owner closes it (AGREEMENT.md rule 7).
+codings for it only once a lead or owner closes it (AGREEMENT.md rule 7).
 
 Coefficients are opt-in per project: they are offered unless the project's analysis approach is reflexive
 TA, whose authors reject agreement statistics. A reflexive team still compares its coding side by side.
@@ -87,10 +87,10 @@ def start_round(
     theta: float | None = None,
     by: User,
 ) -> AgreementRound:
-    """Start a round (only an owner may). No codes means every code; no transcripts means those every coder
+    """Start a round (only a lead or owner may). No codes means every code; no transcripts means those every coder
     has coded when the round is looked at. Commits, with an audit event."""
     project_id: int = project.id  # type: ignore[assignment]
-    require(session, project_id=project_id, user=by, role="owner", doing="start agreement rounds")
+    require(session, project_id=project_id, user=by, role="lead", doing="start agreement rounds")
     name = name.strip()
     if not name or len(name) > 200:
         raise InvalidInput("a round needs a name of 1 to 200 characters")
@@ -131,9 +131,9 @@ def start_round(
 
 
 def close_round(session: Session, *, project: Project, round_id: int, by: User) -> AgreementRound:
-    """Close a round (only an owner may): from now on its coders see each other's codings. Commits."""
+    """Close a round (only a lead or owner may): from now on its coders see each other's codings. Commits."""
     project_id: int = project.id  # type: ignore[assignment]
-    require(session, project_id=project_id, user=by, role="owner", doing="close agreement rounds")
+    require(session, project_id=project_id, user=by, role="lead", doing="close agreement rounds")
     found = get_round(session, project_id=project_id, round_id=round_id)
     if found.status == "closed":
         raise InvalidInput(f"the round {found.name!r} is closed already")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
@@ -95,10 +96,26 @@ def session(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
         yield session
 
 
+def with_form_token(client: TestClient) -> TestClient:
+    """Give the client what a page gives a browser: the form-token cookie, and the token in the header that
+    htmx sends (``X-CSRF-Token``), so that tests post forms as the app's own pages do."""
+    page = client.get("/static/favicon.svg")
+    client.headers["X-CSRF-Token"] = form_token(client.app, page.cookies.get("dyadic_csrf") or "")  # type: ignore[arg-type]
+    return client
+
+
+def form_token(app: FastAPI, nonce: str) -> str:
+    """The form token the server expects with this nonce cookie (what its pages embed)."""
+    for middleware in app.user_middleware:
+        if middleware.cls.__name__ == "CsrfCookie":
+            return middleware.kwargs["signer"].mac(nonce)  # type: ignore[no-any-return]
+    raise AssertionError("the app has no CsrfCookie middleware")
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """The web app on this test's database, as a browser without JavaScript would use it."""
     app = create_app(settings)
     with TestClient(app) as test_client:
-        yield test_client
+        yield with_form_token(test_client)
     app.state.engine.dispose()

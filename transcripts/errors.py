@@ -21,3 +21,7 @@ class InvalidInput(DyadicError):
 
 class NotPermitted(InvalidInput):
     """The person's role in the project does not allow what they tried (e.g. a viewer coding)."""
+
+
+class LoginRefused(DyadicError):
+    """A login that did not succeed: a wrong name or password, or too many recent failures."""

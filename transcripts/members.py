@@ -112,12 +112,19 @@ def _checked_role(role: str) -> str:
     return role
 
 
-def add_member(session: Session, *, project: Project, name: str, role: str, by: User) -> Membership:
-    """Add a person (by name, created on first sight) to the project's team (only an owner may). Commits."""
+def add_member(
+    session: Session, *, project: Project, name: str, role: str, by: User, accounts_only: bool = False
+) -> Membership:
+    """Add a person (by name, created on first sight) to the project's team (only an owner may). With
+    ``accounts_only`` (team mode) the person must have an account that can log in. Commits."""
     _owner(session, project, by, "add members")
     name = name.strip()
     if not name or len(name) > 80:
         raise InvalidInput("a member needs a name of 1 to 80 characters")
+    if accounts_only:
+        known = session.exec(select(User).where(User.name == name)).first()
+        if known is None or known.password_hash is None:
+            raise InvalidInput(f"no account called {name!r}; an admin makes one with `dyadic user add`")
     person = ensure_user(session, name=name)
     if role_of(session, project_id=project.id, user=person) is not None:  # type: ignore[arg-type]
         raise InvalidInput(f"{name} is a member already; change their role instead")

@@ -43,6 +43,11 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     created_at: datetime = _when()
+    # Team mode only (see transcripts/accounts.py): an argon2 hash, or None for a person who cannot log in
+    # (local mode, or someone named in an imported project); admins manage accounts.
+    password_hash: str | None = Field(default=None, max_length=200)
+    is_admin: bool = Field(default=False)
+    active: bool = Field(default=True)
 
 
 class Project(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from transcripts.audit import record
 from transcripts.errors import InvalidInput, NotFound
@@ -78,5 +78,9 @@ def project_by_name(session: Session, name: str) -> Project | None:
     return session.exec(select(Project).where(Project.name == name.strip())).first()
 
 
-def list_projects(session: Session) -> list[Project]:
-    return sorted(session.exec(select(Project)), key=lambda project: natural_key(project.name))
+def list_projects(session: Session, *, member: User | None = None) -> list[Project]:
+    """The projects, by name; with ``member``, only those the person belongs to."""
+    query = select(Project)
+    if member is not None:
+        query = query.join(Member, col(Member.project_id) == Project.id).where(Member.user_id == member.id)
+    return sorted(session.exec(query), key=lambda project: natural_key(project.name))

@@ -2,7 +2,7 @@
 
 The commands live by subject: ``study`` (serve, demo, projects, transcripts, search), ``themes`` (the
 frequency table, report, seminar pack), ``exchange`` (REFI-QDA, tidy codings, backup, restore) and
-``agreement``; ``base`` holds the command groups and shared helpers.
+``agreement``, ``team`` (accounts, the team demo); ``base`` holds the command groups and shared helpers.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import typer
 # isort: off
 # Importing the modules registers their commands, in this order in `dyadic --help`.
 from app.cli import study, themes, exchange, agreement  # noqa: F401
+from app.cli import team  # noqa: F401
 
 # isort: on
 from app.cli.base import cli

@@ -11,6 +11,7 @@ from app.cli.base import (
     Format,
     cli,
     emit,
+    fail,
     import_cli,
     open_session,
     project_cli,
@@ -23,15 +24,30 @@ from transcripts.ingest import ImportReport, import_manifest
 from transcripts.projects import create_project, ensure_user, project_by_name
 from transcripts.study import list_transcripts, show_transcript
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
 
 @cli.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the migrations if needed and serve the web app."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="server processes (team mode)")] = 1,
+) -> None:
+    """Run the migrations if needed and serve the web app (local mode: on this machine only)."""
     import uvicorn
 
+    from app.cli.team import _serve_team
     from app.main import create_app
 
     settings = Settings()
+    if settings.mode == "team":
+        if problem := settings.team_problem():
+            fail(problem)
+        migrate(settings.database_url)
+        _serve_team(settings, host=host, port=port, workers=workers)
+        return
+    if host not in LOOPBACK:
+        fail("local mode has no login, so it serves this machine only (127.0.0.1); for a team, use DYADIC_MODE=team")
     migrate(settings.database_url)
     uvicorn.run(create_app(settings), host=host, port=port)
 

@@ -1,5 +1,29 @@
 // Dyadic's own script: only what the browser must do itself. Pages work without it.
 
+// Every unsafe request carries the page's form token (app/csrf.py); forms without script send it as a
+// hidden field instead.
+document.addEventListener("htmx:configRequest", (event) => {
+  const token = document.querySelector('meta[name="csrf-token"]');
+  if (token) event.detail.headers["X-CSRF-Token"] = token.content;
+});
+
+// A refusal (403: a role that may not do this, or an expired form token) is not swapped in: its one line
+// shows in a banner, and the page, with whatever was typed, stays as it was.
+document.addEventListener("htmx:responseError", (event) => {
+  if (event.detail.xhr.status !== 403) return;
+  const page = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
+  const message = page.querySelector("[role=alert]");
+  let banner = document.getElementById("refusal");
+  if (!banner) {
+    banner = document.createElement("p");
+    banner.id = "refusal";
+    banner.className = "error refusal";
+    banner.setAttribute("role", "alert");
+    document.body.prepend(banner);
+  }
+  banner.textContent = message ? message.textContent : "Not permitted.";
+});
+
 // A refused form (422) comes back re-rendered with its message and the input kept: show it, as the page
 // without script would. (htmx does not swap error responses by default.)
 document.addEventListener("htmx:beforeSwap", (event) => {

@@ -1,4 +1,4 @@
-"""Agreement rounds in the browser: starting one (owners), the round's table and disagreement list, the
+"""Agreement rounds in the browser: starting one (leads and owners), the round's table and disagreement list, the
 coder-lanes comparison (hidden from coders while the round is open), and reflexive projects without
 coefficients."""
 
@@ -86,8 +86,8 @@ def test_a_round_from_start_to_close(client: TestClient, session: Session, tmp_p
     assert [n.text_content() for n in lanes.xpath("//div[contains(@class, 'coder-name')]")] == ["Ben"]
     assert lanes.xpath("//*[@id='lanes-hidden']")
     refused = client.post(f"{url}/close", follow_redirects=False)
-    assert refused.status_code == 422
-    assert "only owners and above may close agreement rounds" in page(refused).text_content()
+    assert refused.status_code == 403
+    assert "Ben is a coder in this project; only its leads and owners may do this" in page(refused).text_content()
     session.expire_all()
     assert session.exec(select(AgreementRound.status)).one() == "open"
 
@@ -123,7 +123,7 @@ def test_a_coder_cannot_start_a_round_and_a_bad_form_keeps_its_input(
     refused = client.post(
         f"/projects/{project.id}/agreement", data={"name": "Mine", "coder": [str(ana.id), str(ben.id)]}
     )
-    assert refused.status_code == 422
+    assert refused.status_code == 403
     assert session.exec(select(func.count()).select_from(AgreementRound)).one() == 0
 
 

@@ -83,7 +83,12 @@ def test_form_then_preview_then_code_the_clients_turns(client: TestClient, sessi
 
     confirm = page.xpath("//section[@aria-label='Coding preview']//form")[0]
     fields = [(i.get("name"), i.get("value")) for i in confirm.xpath(".//input[@type='hidden']")]
-    assert fields == [("code_id", str(code.id)), ("role", "client"), ("dyad", "Dyad 2")]
+    assert fields == [
+        ("csrf_token", client.headers["X-CSRF-Token"]),
+        ("code_id", str(code.id)),
+        ("role", "client"),
+        ("dyad", "Dyad 2"),
+    ]
     form_data: dict[str, list[str]] = {}
     for name, value in fields:
         form_data.setdefault(name, []).append(value)

@@ -34,7 +34,7 @@ def test_local_people_join_as_owners_and_a_viewer_is_refused_coding(
         data={"start": start, "end": start + 12, "code_id": code.id},
         headers={"HX-Request": "true"},
     )
-    assert refused.status_code == 422
+    assert refused.status_code == 403
     assert "Cleo is a viewer in this project" in refused.text
     assert session.exec(select(func.count()).select_from(Coding)).one() == 0
     page = lxml.html.fromstring(client.get(f"/projects/{project.id}/team").text)

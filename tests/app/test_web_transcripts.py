@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import with_form_token
 from tests.factories import CLIENT_TEXT, small_study_manifest, study, write_manifest
 from transcripts.models import Dyad, ImportJob, Memo, Participant, Project, ReadMark, Transcript
 
@@ -397,7 +398,7 @@ def test_single_file_mode_without_a_file_is_refused_with_the_fields_kept(
 def small_limit_client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update={"max_file_mb": 0.001}))  # 1,048 bytes
     with TestClient(app) as client:
-        yield client
+        yield with_form_token(client)
     app.state.engine.dispose()
 
 

@@ -1,5 +1,5 @@
 """Agreement from a real study: units from the stored sentences and turns, the scope rule, the disagreement
-list, and agreement rounds (owners start and close them; lanes stay hidden while a round is open)."""
+list, and agreement rounds (leads and owners start and close them; lanes stay hidden while a round is open)."""
 
 from __future__ import annotations
 
@@ -151,10 +151,10 @@ def rounds_and_events(session: Session) -> tuple[int, int]:
     return rounds, events
 
 
-def test_only_owners_start_and_close_rounds(session: Session, team: Team) -> None:
+def test_only_leads_and_owners_start_and_close_rounds(session: Session, team: Team) -> None:
     before = rounds_and_events(session)
-    for who in (team.ben, team.cleo, team.dan):
-        with pytest.raises(NotPermitted, match="only owners and above may start agreement rounds"):
+    for who in (team.ben, team.dan):
+        with pytest.raises(NotPermitted, match="only leads and above may start agreement rounds"):
             start_round(session, project=team.project, name="R", coder_ids=[team.ana.id, team.ben.id], by=who)  # type: ignore[list-item]
         session.rollback()
     assert rounds_and_events(session) == before
@@ -170,7 +170,7 @@ def test_only_owners_start_and_close_rounds(session: Session, team: Team) -> Non
     assert (found.name, found.status, found.unit, found.theta, found.code_ids) == ("Pilot", "open", "turn", 0.5, None)
     assert rounds_and_events(session) == (before[0] + 1, before[1] + 1)
     with pytest.raises(NotPermitted, match="close agreement rounds"):
-        close_round(session, project=team.project, round_id=found.id, by=team.cleo)  # type: ignore[arg-type]
+        close_round(session, project=team.project, round_id=found.id, by=team.ben)  # type: ignore[arg-type]
     session.rollback()
     closed = close_round(session, project=team.project, round_id=found.id, by=team.ana)  # type: ignore[arg-type]
     assert closed.status == "closed" and closed.closed_at is not None

@@ -27,7 +27,7 @@ from coding.agreement_rounds import (
     visible_coders,
 )
 from coding.errors import InvalidInput, NotFound
-from transcripts.members import may_code, may_manage, may_read, members, role_of
+from transcripts.members import may_code, may_lead, may_read, members, role_of
 from transcripts.models import Project, User
 from transcripts.projects import get_project
 
@@ -75,7 +75,7 @@ def _rounds_page(
         "codes": ordered_codes(session, project_id=project_id),
         "transcripts": transcript_labels(session, project_id=project_id, transcript_ids=None),
         "units": UNITS,
-        "may_manage": may_manage(role),
+        "may_lead": may_lead(role),
         "statistics": statistics_enabled(project),
         "no_statistics": NO_STATISTICS,
         "form": {"unit": "sentence", "coders": [], "codes": [], "transcripts": [], "theta": "", "name": ""},
@@ -149,7 +149,7 @@ def round_page(
     context: dict[str, Any] = {
         "project": project,
         "round": found,
-        "may_manage": may_manage(role),
+        "may_lead": may_lead(role),
         "statistics": statistics_enabled(project),
         "no_statistics": NO_STATISTICS,
         "everyone": sees_everyone(session, found=found, user=me),

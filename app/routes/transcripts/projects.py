@@ -12,7 +12,7 @@ from app.deps import PERSON_COOKIE, current_user, get_session
 from app.web import render
 from themes.phases import project_phases
 from transcripts.errors import InvalidInput
-from transcripts.models import User
+from transcripts.models import Project, User
 from transcripts.projects import APPROACHES, create_project, get_project, list_projects
 from transcripts.study import overview
 
@@ -21,9 +21,13 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, session: Session = Depends(get_session), me: User = Depends(current_user)) -> Response:
-    return render(
-        request, "transcripts/projects.html", {"projects": list_projects(session), "form": {}, "approaches": APPROACHES}
-    )
+    context = {"projects": _projects(request, session, me), "form": {}, "approaches": APPROACHES}
+    return render(request, "transcripts/projects.html", context)
+
+
+def _projects(request: Request, session: Session, me: User) -> list[Project]:
+    """Local mode lists every project on this machine; team mode only the person's own."""
+    return list_projects(session, member=me if request.app.state.settings.mode == "team" else None)
 
 
 @router.post("/projects", response_class=HTMLResponse)
@@ -41,7 +45,12 @@ def new_project(
         )
     except InvalidInput as exc:
         form = {"name": name, "description": description, "analysis_approach": analysis_approach}
-        context = {"projects": list_projects(session), "form": form, "error": str(exc), "approaches": APPROACHES}
+        context = {
+            "projects": _projects(request, session, me),
+            "form": form,
+            "error": str(exc),
+            "approaches": APPROACHES,
+        }
         return render(request, "transcripts/projects.html", context, status_code=422)
     return RedirectResponse(f"/projects/{project.id}", status_code=303)
 

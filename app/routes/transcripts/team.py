@@ -47,7 +47,9 @@ def add(
     me: User = Depends(current_user),
 ) -> Response:
     try:
-        add_member(session, project=get_project(session, project_id), name=name, role=role, by=me)
+        team_mode = request.app.state.settings.mode == "team"
+        project = get_project(session, project_id)
+        add_member(session, project=project, name=name, role=role, by=me, accounts_only=team_mode)
     except InvalidInput as exc:
         session.rollback()
         return _page(request, session, project_id, me, error=str(exc), new_name=name, new_role=role)
