@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from coding.errors import InvalidInput
+from coding.errors import CodeConflict, InvalidInput
 from coding.models import Code
 from coding.tree import _children_of, _project_codes, _subtree, get_code
 from transcripts.audit import record
 from transcripts.models import User, utcnow
+from transcripts.versions import claim_version
 
 # Okabe & Ito's palette, told apart with every common colour-vision deficiency; grey stands in for black,
 # which would hide the text it marks. A new code takes the colour of its place in the codebook (the how-many-th
@@ -181,10 +182,14 @@ def update_code(
     exclusion: str | None = None,
     example: str | None = None,
     colour: str | None = None,
+    expected_version: int | None = None,
 ) -> Code:
     """Rename a code or rewrite its definition, criteria, example or colour; what is not given (None, or an
-    empty colour) stays as it is."""
+    empty colour) stays as it is. With ``expected_version`` (the version the form showed), a code someone
+    else changed meanwhile is refused (``CodeConflict``) and nothing is changed. Commits."""
     code = get_code(session, code_id=code_id)
+    if expected_version is not None and code.version != expected_version:
+        raise _conflict(code)
     before = _state(code)
     changes: dict[str, str] = {}
     if name is not None:
@@ -212,11 +217,20 @@ def update_code(
     after = _state(code)
     if after == before:
         return code
+    version = code.version if expected_version is None else expected_version
+    if not claim_version(session, Code, code.id, version):  # type: ignore[arg-type]
+        session.rollback()
+        raise _conflict(get_code(session, code_id=code_id))
+    code.version = version + 1
     code.updated_at = utcnow()
     session.add(code)
     _record(session, code, user, "code.update", before=before, after=after)
     session.commit()
     return code
+
+
+def _conflict(code: Code) -> CodeConflict:
+    return CodeConflict(f"{code.name!r} was changed meanwhile by someone else: your version is kept in the form")
 
 
 def _move(

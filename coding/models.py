@@ -34,6 +34,7 @@ class Code(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    version: int = Field(default=1, description="raised by every edit, for optimistic checks (two leads editing)")
 
 
 class Coding(SQLModel, table=True):

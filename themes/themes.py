@@ -43,6 +43,7 @@ from themes.tree import (
 )
 from transcripts.audit import record
 from transcripts.models import User, utcnow
+from transcripts.versions import claim_version
 
 NAME_LIMIT = 200
 TEXT_LIMIT = 20_000
@@ -170,6 +171,10 @@ def _record(session: Session, theme: Theme, user: User, action: str, **states: d
     )
 
 
+def _conflict(theme: Theme) -> ThemeConflict:
+    return ThemeConflict(f"{theme.name!r} was changed meanwhile by someone else: your version is kept in the form")
+
+
 def _touch(session: Session, theme: Theme) -> None:
     theme.version += 1
     theme.updated_at = utcnow()
@@ -257,10 +262,11 @@ def update_theme(
 ) -> Theme:
     """Rename a theme or rewrite its central organising concept, definition, scope or memo, change its status
     or its parent theme; what is not given (None; ``KEEP`` for the parent) stays as it is. With
-    ``expected_version``, a theme changed meanwhile by someone else is refused."""
+    ``expected_version`` (the version the form showed), a theme changed meanwhile by someone else is refused
+    (``ThemeConflict``) and nothing is changed."""
     theme = get_theme(session, theme_id=theme_id)
     if expected_version is not None and theme.version != expected_version:
-        raise ThemeConflict(f"{theme.name!r} was changed meanwhile (by someone else?): reload it and try again")
+        raise _conflict(theme)
     themes = _project_themes(session, theme.project_id)
     before = _state(session, theme)
     new_name = _clean_name(name) if name is not None else theme.name
@@ -294,6 +300,9 @@ def update_theme(
     after = _state(session, theme)
     if after == before:
         return theme
+    if expected_version is not None and not claim_version(session, Theme, theme.id, expected_version):  # type: ignore[arg-type]
+        session.rollback()
+        raise _conflict(get_theme(session, theme_id=theme_id))
     _touch(session, theme)
     after["version"] = theme.version
     _record(session, theme, user, "theme.update", before=before, after=after | {"parent": parent and parent.name})

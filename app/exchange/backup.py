@@ -155,7 +155,8 @@ def backup_project(session: Session, *, project: Project, path: Path) -> BackupR
                         out.write(b"\n")
                         counts[name] += 1
             people = SQLModel.metadata.tables["user"]
-            rows = session.execute(select(people).where(people.c.id.in_(sorted(users))).order_by(people.c.id))
+            person = (people.c.id, people.c.name, people.c.created_at)  # never their password hashes
+            rows = session.execute(select(*person).where(people.c.id.in_(sorted(users))).order_by(people.c.id))
             lines = [json.dumps({k: encode(v) for k, v in row._mapping.items()}, ensure_ascii=False) for row in rows]
             counts["user"] = len(lines)
             archive.writestr(_info("tables/user.jsonl"), "".join(line + "\n" for line in lines))

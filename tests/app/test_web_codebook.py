@@ -371,3 +371,34 @@ def test_a_code_of_another_project_is_not_found(
     assert client.post(f"{base(ipr, trust)}/merge", data={"target_id": elsewhere.id}).status_code == 404
     assert client.get(f"/projects/{ipr.id}/codebook/999999/split").status_code == 404
     assert [name for name, _, _ in codes(session, ipr)] == ["Relationship", "Trust", "Silence", "Rupture"]
+
+
+def test_a_second_editor_sees_both_versions_and_may_save_again(
+    client: TestClient, session: Session, ipr: Project, tree: dict[str, Code]
+) -> None:
+    code = tree["Trust"]
+    url = f"/projects/{ipr.id}/codebook/{code.id}"
+    form = page(client.get(f"{url}/edit"))
+    fields = {i.get("name"): i.get("value") or "" for i in form.xpath("//form[contains(@class,'code-form')]//input")}
+    assert fields["version"] == "1"
+    mine = {"name": code.name, "definition": "Mine: leaning on the other", "colour": code.colour, "version": "1"}
+    theirs = {"name": code.name, "definition": "Theirs: counting on someone", "colour": code.colour, "version": "1"}
+    assert client.post(url, data=theirs, follow_redirects=False).status_code == 303
+
+    stale = client.post(url, data=mine)
+    assert stale.status_code == 422
+    tree_ = page(stale)
+    assert error(tree_) == f"{code.name!r} was changed meanwhile by someone else: your version is kept in the form"
+    rows = tree_.xpath("//section[@aria-label='Both versions']//tbody/tr")
+    assert [[text(cell) for cell in row.xpath("th|td")] for row in rows] == [
+        ["definition", "Theirs: counting on someone", "Mine: leaning on the other"]
+    ]
+    assert one(tree_, "//textarea[@name='definition']").text == "Mine: leaning on the other"
+    session.expire_all()
+    assert session.get(Code, code.id).definition == "Theirs: counting on someone"  # type: ignore[union-attr]
+
+    version = one(tree_, "//input[@name='version']").get("value")
+    again = client.post(url, data=mine | {"version": version}, follow_redirects=False)
+    assert again.status_code == 303
+    session.expire_all()
+    assert session.get(Code, code.id).definition == "Mine: leaning on the other"  # type: ignore[union-attr]

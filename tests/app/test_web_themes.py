@@ -197,11 +197,21 @@ def test_the_theme_form_saves_and_a_stale_version_gets_the_conflict(client: Test
     assert stale.status_code == 422
     page = html(stale)
     assert text(page, "//section[@id='define']//p[@role='alert']") == (
-        "'Feeling heard' was changed meanwhile (by someone else?): reload it and try again"
+        "'Feeling heard' was changed meanwhile by someone else: your version is kept in the form"
     )
     assert page.xpath("string(//form[@aria-label='Define the theme']//input[@name='name']/@value)") == "Heard, again"
+    both = page.xpath("//section[@aria-label='Both versions']//table/tbody/tr")
+    assert [[cell.text_content() for cell in row.xpath("th|td")] for row in both] == [
+        ["name", "Feeling heard", "Heard, again"]
+    ]
+    assert "Saved meanwhile by Ana" in text(page, "//section[@aria-label='Both versions']/p")
     s.session.expire_all()
     assert s.session.get(Theme, found["Being heard"]).name == "Feeling heard"  # type: ignore[union-attr]
+    # The form now carries the saved version: saving again replaces theirs, knowingly.
+    saved_version = s.session.get(Theme, found["Being heard"]).version  # type: ignore[union-attr]
+    assert page.xpath("string(//form[@aria-label='Define the theme']//input[@name='version']/@value)") == str(
+        saved_version
+    )
 
     bad_parent = client.post(url, data=form | {"version": "2", "parent_id": str(found["Trust"])})
     assert bad_parent.status_code == 422

@@ -108,12 +108,13 @@ def test_every_project_table_is_covered() -> None:
     every = set(SQLModel.metadata.tables)
     assert "user" not in scoped and {"project", "coding", "sentence", "readmark", "extractreview"} <= scoped
     # A table that refers (through any chain of foreign keys) to a project's rows must be in the backup; the
-    # only table outside it is the people, whom the backup carries by name.
+    # only tables outside it are the people, whom the backup carries by name, and their accounts (never carried).
     for table in SQLModel.metadata.sorted_tables:
         parents = {fk.column.table.name for fk in table.foreign_keys} - {table.name}
         if parents & scoped:
             assert table.name in scoped, f"{table.name} refers to project rows but is not backed up"
-    assert every - scoped == {"user"}, f"tables neither backed up nor people: {sorted(every - scoped - {'user'})}"
+    people = {"user", "login_session", "login_failure", "api_token"}
+    assert every - scoped == people, f"tables neither backed up nor people: {sorted(every - scoped - people)}"
     for table, column in SOFT_REFERENCES:
         assert column in SQLModel.metadata.tables[table].c
 
@@ -127,6 +128,8 @@ def test_backup_then_restore_gives_equal_exports(session: Session, tmp_path: Pat
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         names = set(archive.namelist())
+        people = [json.loads(line) for line in archive.read("tables/user.jsonl").splitlines()]
+    assert people and all(set(person) == {"id", "name", "created_at"} for person in people)  # no password hashes
     assert manifest["format"] == "dyadic-project-backup" and manifest["format_version"] == 1
     assert manifest["alembic_revision"] and manifest["counts"]["coding"] == 5 and manifest["project"] == project.name
     assert {f"tables/{scope.table.name}.jsonl" for scope in scoped_tables()} <= names

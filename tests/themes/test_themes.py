@@ -138,7 +138,7 @@ def test_rename_and_definitions_are_versions_in_the_history(session: Session, s:
     refused(session, "a theme needs a name", lambda: update_theme(session, theme_id=tid, user=s.ana, name=""))
     refused(
         session,
-        "'Shared silence' was changed meanwhile (by someone else?): reload it and try again",
+        "'Shared silence' was changed meanwhile by someone else: your version is kept in the form",
         lambda: update_theme(session, theme_id=tid, user=s.ana, name="Quiet", expected_version=2),
         ThemeConflict,
     )

@@ -11,13 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app.conflicts import conflict
 from app.deps import current_user, get_session
 from app.web import is_fragment_request, render, slug
-from coding.codebook import PALETTE, create_code, move_code, shift_code, update_code
-from coding.errors import InvalidInput
+from coding.codebook import FIELD_LABELS, PALETTE, create_code, move_code, shift_code, update_code
+from coding.errors import CodeConflict, InvalidInput
 from coding.export import codebook_csv, codebook_docx
 from coding.extracts import Extract, ExtractFilters, extracts
 from coding.history import code_history
+from coding.models import Code
 from coding.restructure import delete_code, merge_codes, split_code
 from coding.tree import CodeNode, code_tree, find_node, flatten
 from transcripts.models import Project, User
@@ -42,6 +44,12 @@ class CodeFields(BaseModel):
 FIELDS = tuple(CodeFields.model_fields)
 
 
+class EditedCode(CodeFields):
+    """The edit form also sends the version it showed, so that a change made meanwhile is not overwritten."""
+
+    version: str = ""
+
+
 def _codebook(session: Session, project_id: int, **extra: Any) -> dict[str, Any]:
     project = get_project(session, project_id)
     tree = code_tree(session, project_id=project_id)
@@ -60,6 +68,10 @@ def _own_extracts(session: Session, project_id: int, code_id: int) -> list[Extra
     """The codings of the code itself, not of its subcodes: what a split can move."""
     own = ExtractFilters(code_ids=(code_id,), include_subcodes=False)
     return extracts(session, project_id=project_id, filters=own)
+
+
+def _fields(code: Code) -> dict[str, str]:
+    return {key: getattr(code, key) for key in FIELDS}
 
 
 def _optional_id(value: str) -> int | None:
@@ -156,7 +168,8 @@ def edit_form(
     me: User = Depends(current_user),
 ) -> Response:
     context = _with_node(session, project_id, code_id)
-    context["form"] = {key: getattr(context["node"].code, key) for key in FIELDS}
+    code = context["node"].code
+    context["form"] = {key: getattr(code, key) for key in FIELDS} | {"version": code.version}
     return render(request, "coding/codebook_edit.html", context, partial="coding/_code_edit.html")
 
 
@@ -165,17 +178,24 @@ def edit_code(
     request: Request,
     project_id: int,
     code_id: int,
-    fields: Annotated[CodeFields, Form()],
+    fields: Annotated[EditedCode, Form()],
     session: Session = Depends(get_session),
     me: User = Depends(current_user),
 ) -> Response:
     _with_node(session, project_id, code_id)
-    form = fields.model_dump()
+    form = fields.model_dump(exclude={"version"})
+    version = int(fields.version) if fields.version.isdigit() else None  # a form without it: no check
     try:
-        update_code(session, code_id=code_id, user=me, **form)
+        update_code(session, code_id=code_id, user=me, expected_version=version, **form)
     except InvalidInput as exc:
         session.rollback()
-        context = _with_node(session, project_id, code_id, form=form, error=str(exc))
+        context = _with_node(session, project_id, code_id, form=form | {"version": version}, error=str(exc))
+        if isinstance(exc, CodeConflict):  # both versions; saving again replaces theirs, knowingly
+            saved = context["node"].code
+            context["form"]["version"] = saved.version
+            context["conflict"] = conflict(
+                yours=form, saved=_fields(saved), labels=FIELD_LABELS, history=code_history(session, code_id=code_id)
+            )
         return render(request, "coding/codebook_edit.html", context, partial="coding/_code_edit.html", status_code=422)
     if not is_fragment_request(request):
         return _back(project_id, code_id)

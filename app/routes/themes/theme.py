@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app.conflicts import conflict
 from app.deps import current_user, get_session
 from app.web import render
 from coding.tree import code_tree
@@ -20,7 +21,7 @@ from themes.errors import InvalidInput, ThemeConflict
 from themes.history import theme_history
 from themes.models import THEME_STATUSES
 from themes.review import chosen_extracts, theme_extracts
-from themes.themes import choose_extract, drop_extract, update_theme
+from themes.themes import TEXT_FIELDS, choose_extract, drop_extract, update_theme
 from themes.tree import DISCARDED, ThemeNode, flatten, get_theme, theme_tree
 from transcripts.models import User
 from transcripts.projects import get_project
@@ -39,6 +40,10 @@ class ThemeFields(BaseModel):
     parent_id: str = ""
     memo: str = ""
     version: str = ""
+
+
+# The fields of the defining form compared after an edit conflict.
+CONFLICT_FIELDS = {"name": "name", **TEXT_FIELDS, "status": "status"}
 
 
 def numbers(values: list[str] | None, what: str) -> list[int]:
@@ -160,8 +165,18 @@ def save(
             expected_version=version,
         )
     except InvalidInput as exc:
-        conflict = isinstance(exc, ThemeConflict)
-        return refused(request, session, project_id, theme_id, exc, "form", form=form, conflict=conflict)
+        if not isinstance(exc, ThemeConflict):
+            return refused(request, session, project_id, theme_id, exc, "form", form=form)
+        session.rollback()  # both versions; the form now carries the saved version: saving again is a choice
+        saved = get_theme(session, theme_id=theme_id)
+        both = conflict(
+            yours=form,
+            saved={key: getattr(saved, key) for key in CONFLICT_FIELDS},
+            labels=CONFLICT_FIELDS,
+            history=theme_history(session, theme_id=theme_id),
+        )
+        kept = form | {"version": str(saved.version)}
+        return refused(request, session, project_id, theme_id, exc, "form", form=kept, conflict=both)
     return _back(project_id, theme_id, "?saved=1")
 
 
