@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlmodel import Session
 
 from app.auth import LoginRequired
 from app.csrf import CsrfCookie, CsrfRefused, check_csrf
@@ -22,6 +23,7 @@ from app.settings import Settings
 from app.signing import Signer, server_secret
 from app.web import is_fragment_request, render
 from transcripts.errors import NotFound, NotPermitted
+from transcripts.jobs import settle_abandoned
 from transcripts.nlp import pipeline
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -40,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         pipeline(settings.spacy_model)  # loaded once, before the first import or search needs it
+        with Session(app.state.engine) as session:  # imports a crash cut off are said to have failed
+            settle_abandoned(session)
         # What start-up loaded (spaCy's tables, SQLAlchemy, Jinja) lives as long as the server: frozen, it
         # is left out of every garbage collection, which would otherwise scan it again and again
         # (measured: a 150 ms pause in the middle of a reading view).

@@ -7,13 +7,16 @@ files; the import itself still commits once, at the end, or not at all.
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import shutil
+import socket
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from transcripts.errors import DyadicError, ImportRefused, NotFound
 from transcripts.ingest import import_rows
@@ -22,6 +25,47 @@ from transcripts.models import ImportJob, Project, User, utcnow
 
 log = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.25  # seconds between progress writes
+# Which server process runs a job: a process killed mid-import (a crash, a SIGKILL, a power cut) leaves its job
+# unfinished, and whoever looks next must be able to tell it will never finish. The token tells this process
+# from an earlier one that had the same pid (a container restarted).
+_TOKEN = secrets.token_hex(4)
+STOPPED = "the server stopped during this import; nothing was imported (your files are kept: try again)"
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
+
+
+def _gone(runner: str) -> bool:
+    """Whether the process that ran a job has ended (only knowable for processes of this machine)."""
+    host, _, rest = runner.partition(":")
+    pid, _, token = rest.partition(":")
+    if not runner or host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return token != _TOKEN
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def settle_abandoned(session: Session, *, project_id: int | None = None) -> int:
+    """Mark as failed the unfinished jobs whose process has ended (nothing of them was stored: an import
+    commits once, at its end). Returns how many. Commits when it changed any."""
+    query = select(ImportJob).where(col(ImportJob.status).in_(("queued", "running")))
+    if project_id is not None:
+        query = query.where(ImportJob.project_id == project_id)
+    abandoned = [job for job in session.exec(query) if _gone(job.runner)]
+    for job in abandoned:
+        job.status, job.stage, job.error, job.finished_at = "failed", "failed", STOPPED, utcnow()
+        session.add(job)
+    if abandoned:
+        session.commit()
+    return len(abandoned)
 
 
 def queue_import(
@@ -40,6 +84,7 @@ def queue_import(
         manifest=manifest.decode("utf-8", errors="replace"),
         folder=str(folder),
         stage="waiting to start",
+        runner=this_process(),
     )
     session.add(job)
     session.commit()
@@ -52,7 +97,7 @@ def run_import(engine: Engine, *, job_id: int, max_bytes: int, model: str | None
         job = jobs.get(ImportJob, job_id)
         if job is None:
             raise NotFound(f"no import job {job_id}")
-        job.status, job.stage = "running", "starting"
+        job.status, job.stage, job.runner = "running", "starting", this_process()
         jobs.commit()
         last = 0.0
 
@@ -102,7 +147,11 @@ def run_import(engine: Engine, *, job_id: int, max_bytes: int, model: str | None
 
 
 def get_job(session: Session, *, job_id: int, project_id: int) -> ImportJob:
+    """The job, settled first if its process has ended (see ``settle_abandoned``)."""
     job = session.get(ImportJob, job_id)
     if job is None or job.project_id != project_id:
         raise NotFound(f"no import {job_id} in this project")
+    if job.status in ("queued", "running") and _gone(job.runner):
+        settle_abandoned(session, project_id=project_id)
+        session.refresh(job)
     return job

@@ -211,6 +211,7 @@ class ImportJob(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     manifest: str = Field(default="", sa_type=Text, description="the manifest as submitted, kept for a retry")
     folder: str = Field(default="", max_length=500, description="where the uploaded files wait")
+    runner: str = Field(default="", max_length=200, description="host:pid:token of the server process running it")
     report: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _when()
     finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
