@@ -64,6 +64,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/coding.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/load.py
 	$(BIN)/python bench/frequency.py
 	$(BIN)/python bench/exchange.py
 

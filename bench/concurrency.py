@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -48,6 +49,7 @@ from coding.models import Code, Coding  # noqa: E402
 from transcripts.models import AuditEvent, User  # noqa: E402
 
 HTMX = {"HX-Request": "true"}
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
 SERVE = "import sys; from app.cli import main; sys.argv[0] = 'dyadic'; main()"
 
 
@@ -88,6 +90,15 @@ def database(url: str | None, folder: Path) -> Iterator[str]:
             yield fresh
     else:
         yield url
+
+
+def csrf_token(page: httpx.Response) -> str:
+    """The form token a page carries (``<meta name="csrf-token">``), which htmx sends as ``X-CSRF-Token``
+    with every unsafe request; it belongs to the nonce cookie the client holds (app/csrf.py)."""
+    found = CSRF_META.search(page.text)
+    if found is None:
+        raise SystemExit(f"{page.request.url} ({page.status_code}) carries no form token")
+    return found.group(1)
 
 
 def free_port() -> int:
@@ -154,7 +165,12 @@ def plan(session: Session, transcripts: list[int], coders: int, codings: int) ->
 
 def work(base: str, project_id: int, code_id: int, coder: Coder, start_line: threading.Barrier) -> None:
     with httpx.Client(base_url=base, cookies={"dyadic_person": coder.name}, timeout=120) as http:
-        http.get(f"/projects/{project_id}/transcripts/{coder.transcript_id}")  # opens it, as a person would
+        try:
+            page = http.get(f"/projects/{project_id}/transcripts/{coder.transcript_id}")  # opens it, as a person would
+            headers = HTMX | {"X-CSRF-Token": csrf_token(page)}  # the page's form token, as htmx sends it
+        except BaseException:
+            start_line.abort()  # no one starts: the main thread reports it
+            raise
         start_line.wait()
         for start, end in coder.spans:
             began = time.perf_counter()
@@ -162,7 +178,7 @@ def work(base: str, project_id: int, code_id: int, coder: Coder, start_line: thr
                 response = http.post(
                     f"/projects/{project_id}/transcripts/{coder.transcript_id}/codings",
                     data={"start": start, "end": end, "code_id": code_id},
-                    headers=HTMX,
+                    headers=headers,
                 )
             except httpx.HTTPError as exc:
                 coder.errors[type(exc).__name__] += 1
@@ -201,6 +217,12 @@ def check(session: Session, project_id: int, code_id: int, people: list[Coder]) 
     return acknowledged, lost, unexpected, unaudited
 
 
+def spread(values: list[float]) -> str:
+    if not values:
+        return "(no answers)"
+    return f"p50 {statistics.median(values):.1f} ms  p95 {percentile(values, 0.95):.1f} ms  max {max(values):.1f} ms"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file; PostgreSQL: a server")
@@ -230,7 +252,10 @@ def main() -> None:
             threads = [threading.Thread(target=work, args=(base, project_id, code_id, p, start_line)) for p in people]
             for thread in threads:
                 thread.start()
-            start_line.wait()
+            try:
+                start_line.wait()
+            except threading.BrokenBarrierError:
+                raise SystemExit("a coder could not open its transcript (see above)") from None
             began = time.perf_counter()
             for thread in threads:
                 thread.join()
@@ -254,14 +279,8 @@ def main() -> None:
         f"requests: {sent:,} in {seconds:.1f} s = {sent / seconds:.1f} codings/s "
         f"(load average before: {load_before:.2f})"
     )
-    print(
-        f"latency (client): p50 {statistics.median(latencies):.1f} ms  p95 {percentile(latencies, 0.95):.1f} ms  "
-        f"max {max(latencies):.1f} ms"
-    )
-    print(
-        f"server time:      p50 {statistics.median(server):.1f} ms  p95 {percentile(server, 0.95):.1f} ms  "
-        f"max {max(server):.1f} ms"
-    )
+    print(f"latency (client): {spread(latencies)}")
+    print(f"server time:      {spread(server)}")
     print(f"errors: {sum(errors.values())}" + (f" ({dict(errors)})" if errors else ""))
     locked = server_log.count("database is locked")
     if locked:
@@ -271,7 +290,7 @@ def main() -> None:
         f"unexpected: {unexpected}; without audit event: {unaudited}"
     )
     print(f"lost: {lost}")
-    if lost or unexpected or unaudited:
+    if lost or unexpected or unaudited or not acknowledged:
         sys.exit(1)
 
 

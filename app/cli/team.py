@@ -141,4 +141,7 @@ def _serve_team(settings: Settings, *, host: str, port: int, workers: int) -> No
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # A worker first imports the dyadic command (every module, spaCy's tables): measured 4–5 s on a busy
+        # 2-core machine, over uvicorn's default 5 s health check, which then kills and restarts it in a loop.
+        timeout_worker_healthcheck=60,
     )
