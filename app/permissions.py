@@ -76,6 +76,9 @@ NEEDS: dict[tuple[str, str], Predicate] = {
     ("POST", _P + "/pseudonyms/{entry_id}"): may_lead,
     ("POST", _P + "/pseudonyms/{entry_id}/delete"): may_lead,
     ("POST", _P + "/exports/{kind}/decisions"): may_lead,
+    # Who did what when.
+    ("GET", _P + "/audit"): may_lead,
+    ("GET", _P + "/audit.{format}"): may_lead,
 }
 
 

@@ -29,6 +29,7 @@ from app.db import make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from bench.common import sentence_spans, study  # noqa: E402
+from bench.concurrency import csrf_token  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
 
 HTMX = {"HX-Request": "true"}
@@ -51,12 +52,14 @@ def code_of(session: Session, project_id: int) -> int:
 def sequential(client: TestClient, session: Session, project_id: int, transcript_id: int, n: int) -> list[float]:
     spans = random.Random(1).choices(sentence_spans(session, transcript_id), k=n)
     code_id = code_of(session, project_id)
+    page = client.get(f"/projects/{project_id}/transcripts/{transcript_id}")  # opened first, as a person would
+    headers = HTMX | {"X-CSRF-Token": csrf_token(page)}  # the page's form token, as htmx sends it
     timings = []
     for index, (start, end) in enumerate(spans):
         response = client.post(
             f"/projects/{project_id}/transcripts/{transcript_id}/codings",
             data={"start": start, "end": max(start + 1, end - index % 3), "code_id": code_id},
-            headers=HTMX,
+            headers=headers,
         )
         assert response.status_code == 200, response.text
         timings.append(server_ms(response))

@@ -10,14 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from coding.errors import CodingRefused, NotFound
-from coding.models import Code, Coding
+from coding.models import Code, Coding, _guid
 from transcripts.audit import record
 from transcripts.errors import NotPermitted
-from transcripts.members import may_lead, require_coder, role_of
+from transcripts.members import may_code, may_lead, require_coder, role_of
 from transcripts.models import AuditEvent, Transcript, User, utcnow
+from transcripts.study import TranscriptText, transcript_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +50,22 @@ def _code(session: Session, code_id: int) -> Code:
 def _checked(transcript: Transcript | None, code: Code, span: Span) -> Transcript:
     if transcript is None:
         raise NotFound(f"no transcript with id {span.transcript_id}")
+    _check(span, code, transcript)
+    return transcript
+
+
+def _check(span: Span, code: Any, transcript: Transcript | TranscriptText) -> None:
+    """Refuse a span outside the transcript, or a code of another project (``code``: anything with a code's
+    ``name`` and ``project_id``, the ORM's or a plain row)."""
+    text = transcript.text
     if code.project_id != transcript.project_id:
         raise CodingRefused(f"the code {code.name!r} belongs to another project")
     if span.start >= span.end:
         raise CodingRefused(f"a coding needs a span: start {span.start} is not before end {span.end}")
-    if span.start < 0 or span.end > len(transcript.text):
+    if span.start < 0 or span.end > len(text):
         raise CodingRefused(
-            f"the span [{span.start}, {span.end}) lies outside the transcript (its text has {len(transcript.text)} "
-            "characters)"
+            f"the span [{span.start}, {span.end}) lies outside the transcript (its text has {len(text)} characters)"
         )
-    return transcript
 
 
 def _new(session: Session, transcript: Transcript, code: Code, span: Span, coder: User) -> Coding:
@@ -87,24 +95,66 @@ def _new(session: Session, transcript: Transcript, code: Code, span: Span, coder
 def apply_code(session: Session, *, transcript_id: int, code_id: int, start: int, end: int, coder: User) -> Coding:
     """Apply a code to ``[start, end)`` of a transcript as ``coder``. Two coders coding the same span each
     keep their coding; the same coder applying the same code to the same span twice gets the first back."""
-    code = _code(session, code_id)
-    span = Span(transcript_id, start, end)
-    transcript = _checked(session.get(Transcript, transcript_id), code, span)
-    require_coder(session, project_id=transcript.project_id, user=coder)
-    same = session.exec(
-        select(Coding).where(
-            Coding.transcript_id == transcript_id,
-            Coding.code_id == code_id,
-            Coding.coder_id == coder.id,
-            Coding.start == start,
-            Coding.end == end,
-        )
-    ).first()
-    if same is not None:
-        return same
-    coding = _new(session, transcript, code, span, coder)
+    transcript = transcript_text(session, transcript_id)
+    if transcript is None:
+        _code(session, code_id)  # an unknown code says so first
+        raise NotFound(f"no transcript with id {transcript_id}")
+    found = _store(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
+    coding = get_coding(session, found)  # read before the commit, so that no transaction is left open
     session.commit()
     return coding
+
+
+# Storing a coding is a request per selection, so store_coding runs statements prepared once, in plain SQL
+# or Core: building ORM statements (and their cache keys) and objects cost more than running the statements
+# (BENCHMARKS.md, "Coding"). One read finds the code, the coder's role and the same coding made before.
+_TARGET = sa.text(
+    "SELECT code.name, code.project_id,"
+    " (SELECT role FROM member WHERE project_id = :project AND user_id = :coder) AS role,"
+    " (SELECT min(id) FROM coding WHERE transcript_id = :transcript AND code_id = :code AND coder_id = :coder"
+    '  AND start = :start AND "end" = :end) AS same'
+    " FROM code WHERE code.id = :code"
+)
+_INSERT_CODING = sa.insert(Coding.__table__).returning(Coding.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT_EVENT = sa.insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+
+
+def store_coding(
+    session: Session, *, transcript: TranscriptText, code_id: int, start: int, end: int, coder: User
+) -> int:
+    """``apply_code`` to a transcript already read (the reading view holds its text), without reading the
+    coding back: the id of the coding stored, or of the same one stored before. A long transcript's text is
+    read once per request, not twice."""
+    coding_id = _store(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
+    session.commit()
+    return coding_id
+
+
+def _store(session: Session, *, transcript: TranscriptText, code_id: int, start: int, end: int, coder: User) -> int:
+    """The coding's id, stored with its audit event if new (not committed)."""
+    params = {"code": code_id, "project": transcript.project_id, "transcript": transcript.id, "coder": coder.id}
+    found = session.execute(_TARGET, params | {"start": start, "end": end}).first()
+    if found is None:
+        raise NotFound(f"no code with id {code_id}")
+    _check(Span(transcript.id, start, end), found, transcript)
+    if not may_code(found.role):
+        require_coder(session, project_id=transcript.project_id, user=coder)  # refuses, saying why
+    if found.same is not None:
+        return int(found.same)
+    now = utcnow()
+    state: dict[str, Any] = {  # what the audit event keeps of a coding (as _state)
+        "transcript_id": transcript.id,
+        "code_id": code_id,
+        "coder_id": coder.id,
+        "start": start,
+        "end": end,
+        "memo": "",
+    }
+    row = {**state, "project_id": transcript.project_id, "text": transcript.text[start:end], "guid": _guid()}
+    coding_id: int = session.execute(_INSERT_CODING, row | {"created_at": now, "updated_at": now}).scalar_one()
+    event = {"action": "coding.create", "entity": "coding", "entity_id": coding_id, "before": None, "after": state}
+    session.execute(_INSERT_EVENT, event | {"project_id": transcript.project_id, "user_id": coder.id, "at": now})
+    return coding_id
 
 
 def apply_code_to_spans(session: Session, *, code_id: int, spans: Sequence[Span], coder: User) -> list[Coding]:

@@ -1,28 +1,58 @@
-"""The codings laid over a transcript in the reading view: per turn, for all coders, one coder, or me."""
+"""The codings laid over a transcript's turns in the reading view: per turn, for all coders, one coder, or me."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Coding
-from coding.view import CodedTurn, coded_turn
+from coding.view import CodedTurn, cut_turn
 from transcripts.models import User
 from transcripts.study import TurnView
 
 
 @dataclass(slots=True)
 class Overlay:
-    turns: dict[int, CodedTurn]  # by turn position
-    codes: list[Code]  # the project's codes, those this person used most recently first
-    coders: dict[int, str]
+    turns: dict[int, CodedTurn]  # by turn position; a turn without codings is left out (drawn plain)
+    codes: list[Code]  # the project's codes for the picker, those this person used most recently first; or,
+    # without the picker, the codes in sight
+    coders: dict[int, str]  # the coders in sight and me, by id
     codings: int
+
+
+# Thousands of codings on a long transcript, and one request per coding stored: plain SQL prepared once,
+# read as plain rows, each with its code's place and name and its coder's name (one statement, not three;
+# building ORM statements and rows cost more than SQLite's work, BENCHMARKS.md "Coding").
+_CODINGS = (
+    'SELECT coding.id, coding.code_id, coding.coder_id, coding.start, coding."end",'
+    ' code.position, code.name, "user".name AS coder'
+    " FROM coding JOIN code ON code.id = coding.code_id"
+    ' LEFT JOIN "user" ON "user".id = coding.coder_id'
+    ' WHERE coding.transcript_id = :transcript AND coding."end" > :start AND coding.start < :end{}'
+    ' ORDER BY coding.start, coding."end" DESC, coding.id'
+)
+_ALL_CODERS = sa.text(_CODINGS.format(""))
+_ONE_CODER = sa.text(_CODINGS.format(" AND coding.coder_id = :coder"))
+
+
+class _Placed(NamedTuple):
+    """A row of ``_CODINGS`` as a named tuple: read a dozen times per coding, and a tuple's fields are read
+    several times faster than a result row's."""
+
+    id: int
+    code_id: int
+    coder_id: int | None
+    start: int
+    end: int
+    position: int
+    name: str
+    coder: str | None
 
 
 def overlay(
@@ -37,42 +67,47 @@ def overlay(
     picker: bool = True,
 ) -> Overlay:
     """Codings over ``turns`` (all of a transcript, or the few a change touched); ``coder_id`` shows one
-    coder's codings only. Without ``picker`` (a fragment after a change) only the codes in sight are read,
+    coder's codings only. Without ``picker`` (a fragment after a change) the project's codes are not read,
     so that storing a coding costs the same however many the project holds."""
     if not turns:
         return Overlay({}, [], {}, 0)
-    query = sa_select(Coding.id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end).where(  # type: ignore[call-overload]
-        col(Coding.transcript_id) == transcript_id, col(Coding.end) > turns[0].start, col(Coding.start) < turns[-1].end
-    )
-    if coder_id is not None:
-        query = query.where(col(Coding.coder_id) == coder_id)
-    codings = session.execute(query.order_by(col(Coding.start), col(Coding.end).desc(), col(Coding.id))).all()
-    if picker:
-        codes = project_codes(session, project_id=project_id, me=me)
-    else:
-        codes = list(session.exec(select(Code).where(col(Code.id).in_({c.code_id for c in codings}))))
-    by_id = {code.id: code for code in codes}
-    coder_ids = {c.coder_id for c in codings} | {me.id}
-    coders = {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(coder_ids))) if u.id}
-    per_turn = _by_turn(turns, codings)
+    query = _ALL_CODERS if coder_id is None else _ONE_CODER
+    params = {"transcript": transcript_id, "start": turns[0].start, "end": turns[-1].end, "coder": coder_id}
+    codings = [_Placed._make(row) for row in session.execute(query, params)]
+    # Each code's lane order and each stripe's hover text, worked out once rather than per turn.
+    order = {c.code_id: (c.position, c.name) for c in codings}
+    coders = {c.coder_id: c.coder for c in codings if c.coder_id is not None and c.coder is not None}
+    coders[me.id] = me.name  # type: ignore[index]
+    labels = {(c.code_id, c.coder_id): f"{c.name} — {coders.get(c.coder_id or 0, 'unknown coder')}" for c in codings}
     coded = {
-        turn.position: coded_turn(text, start=turn.start, end=turn.end, codings=found, codes=by_id, coders=coders)  # type: ignore[arg-type]
-        for turn, found in zip(turns, per_turn, strict=True)
+        turn.position: cut_turn(text, turn.start, turn.end, found, order=order, labels=labels)
+        for turn, found in zip(turns, _by_turn(turns, codings), strict=True)
+        if found
     }
-    return Overlay(coded, codes, coders, len(codings))
+    codes = project_codes(session, project_id=project_id, me=me) if picker else _codes(session, order)
+    return Overlay(coded, codes, dict(sorted(coders.items())), len(codings))
 
 
 def _by_turn(turns: Sequence[TurnView], codings: Sequence[Any]) -> list[list[Any]]:
     """Each turn's overlapping codings, found by bisection (a coding may span several turns): the reading
     view of a long transcript with thousands of codings stays linear."""
+    starts = [turn.start for turn in turns]
     ends = [turn.end for turn in turns]
     found: list[list[Any]] = [[] for _ in turns]
     for coding in codings:
         index = bisect_right(ends, coding.start)  # the first turn ending after the coding starts
-        while index < len(turns) and turns[index].start < coding.end:
+        while index < len(starts) and starts[index] < coding.end:
             found[index].append(coding)
             index += 1
     return found
+
+
+_IN_SIGHT = select(Code).where(col(Code.id).in_(sa.bindparam("ids", expanding=True)))
+
+
+def _codes(session: Session, ids: Collection[int]) -> list[Code]:
+    """The codes in sight (a fragment's few), read by a statement built once."""
+    return list(session.exec(_IN_SIGHT, params={"ids": list(ids)})) if ids else []
 
 
 def project_codes(session: Session, *, project_id: int, me: User) -> list[Code]:

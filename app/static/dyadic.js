@@ -262,6 +262,37 @@ window.addEventListener("resize", layoutStripes);
 document.addEventListener("htmx:afterSettle", layoutStripes);
 document.addEventListener("htmx:oobAfterSwap", layoutStripes);
 
+// Others' codings arrive through the reading view's poller (#live-codings) as turns swapped out of band. A
+// turn that holds the reader's selection, or the passage the code picker is open for, is not replaced under
+// them: its swap is skipped, and so is the poller's, which keeps its cursor and asks for the change again.
+let livePoll = false;
+let heldBack = false;
+
+function inUse(turn) {
+  const selection = window.getSelection();
+  if (selection.rangeCount && !selection.isCollapsed && selection.getRangeAt(0).intersectsNode(turn)) return true;
+  const box = picker();
+  if (!box || box.hidden) return false;
+  const form = box.querySelector("form");
+  return +form.elements.start.value < +turn.dataset.end && +form.elements.end.value > +turn.dataset.start;
+}
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  livePoll = event.detail.requestConfig?.elt?.id === "live-codings";
+  heldBack = false;
+});
+
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  if (!livePoll) return;
+  const target = event.detail.target;
+  if (target.id === "live-codings") {
+    if (heldBack) event.detail.shouldSwap = false;
+  } else if (target.matches(".coding-surface .turn") && inUse(target)) {
+    event.detail.shouldSwap = false;
+    heldBack = true;
+  }
+});
+
 // ---- The candidate board: drag a code onto a theme's card ---------------------------------------------
 // The forms beside each code do the same without script; a drop posts the same form through htmx, and the
 // board answers with itself (or, refused, with itself and the reason).

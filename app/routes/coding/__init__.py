@@ -3,8 +3,8 @@ tables (codes × dyads, co-occurrence)."""
 
 from fastapi import APIRouter
 
-from app.routes.coding import agreement, by_speaker, codebook, codings, extracts, search, tables
+from app.routes.coding import agreement, by_speaker, codebook, codings, extracts, live, search, tables
 
 router = APIRouter()
-for module in (codebook, codings, by_speaker, extracts, search, tables, agreement):
+for module in (codebook, codings, by_speaker, extracts, search, tables, agreement, live):
     router.include_router(module.router)

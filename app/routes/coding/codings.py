@@ -15,24 +15,24 @@ from sqlmodel import Session, select
 
 from app.deps import current_user, get_session
 from app.web import is_fragment_request, render
-from coding.apply import apply_code, delete_coding, get_coding, undo_last, update_coding
+from coding.apply import delete_coding, get_coding, store_coding, undo_last, update_coding
 from coding.codebook import create_code
 from coding.errors import InvalidInput, NotFound
 from coding.models import Code
-from coding.overlay import overlay
 from coding.spans import step
+from coding.visibility import concealed, visible_overlay
 from transcripts.models import Transcript, User
 from transcripts.projects import get_project
-from transcripts.study import turns_of
+from transcripts.study import TranscriptText, transcript_text, turns_of
 
 router = APIRouter()
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-def _transcript(session: Session, project_id: int, transcript_id: int) -> Transcript:
-    get_project(session, project_id)
-    transcript = session.get(Transcript, transcript_id)
+def _transcript(session: Session, project_id: int, transcript_id: int) -> TranscriptText:
+    transcript = transcript_text(session, transcript_id)  # its text only: storing a coding needs no more
     if transcript is None or transcript.project_id != project_id:
+        get_project(session, project_id)  # an unknown project says so first
         raise NotFound(f"no transcript {transcript_id} in this project")
     return transcript
 
@@ -42,20 +42,27 @@ def _coder_filter(value: str, me: User) -> int | None:
 
 
 def _turns(
-    request: Request, session: Session, transcript: Transcript, spans: list[tuple[int, int]], me: User, coder: str
+    request: Request,
+    session: Session,
+    transcript: Transcript | TranscriptText,
+    spans: list[tuple[int, int]],
+    me: User,
+    coder: str,
 ) -> dict[str, object]:
     """The context that renders the turns overlapping ``spans``, each as an out-of-band fragment."""
     turns = {t.position: t for start, end in spans for t in turns_of(session, transcript, start=start, end=end)}
     ordered = [turns[position] for position in sorted(turns)]
-    layer = overlay(
+    hidden = concealed(session, project_id=transcript.project_id, transcript_id=transcript.id, user=me)  # type: ignore[arg-type]
+    layer = visible_overlay(  # an open agreement round's codings stay hidden here as on the page
         session,
         project_id=transcript.project_id,
-        transcript_id=transcript.id,
-        text=transcript.text,  # type: ignore[arg-type]
+        transcript_id=transcript.id,  # type: ignore[arg-type]
+        text=transcript.text,
         turns=ordered,
         me=me,
         coder_id=_coder_filter(coder, me),
         picker=False,
+        hidden=hidden,
     )
     return {
         "project": get_project(session, transcript.project_id),
@@ -89,7 +96,7 @@ def code_selection(
             target = create_code(session, project_id=project_id, user=me, name=new_code).id  # type: ignore[assignment]
         else:
             raise InvalidInput("choose a code, or type the name of a new one")
-        apply_code(session, transcript_id=transcript_id, code_id=target, start=start, end=end, coder=me)
+        store_coding(session, transcript=transcript, code_id=target, start=start, end=end, coder=me)
     except InvalidInput as exc:
         session.rollback()
         return render(request, "coding/_message.html", {"message": str(exc), "error": True}, status_code=422)

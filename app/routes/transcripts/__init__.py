@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.routes.transcripts import dyads, imports, projects, reading, team
+from app.routes.transcripts import audit, dyads, imports, projects, reading, team
 
 router = APIRouter()
-for module in (projects, imports, reading, dyads, team):
+for module in (projects, imports, reading, dyads, team, audit):
     router.include_router(module.router)

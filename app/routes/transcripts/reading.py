@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.deps import current_user, get_session
+from app.routes.coding.live import poller_context, viewer
 from app.web import is_fragment_request, render
-from coding.overlay import overlay
+from coding.visibility import visible_overlay
 from transcripts.errors import InvalidInput
 from transcripts.models import User
 from transcripts.projects import get_project
@@ -33,6 +34,8 @@ def _context(
     mine = next((memo.body for memo, name in notes if name == me.name), "")
     siblings = list_transcripts(session, project_id=project_id)
     index = next(i for i, info in enumerate(siblings) if info.id == view.info.id)
+    seen_by = viewer(session, project_id=project_id, transcript_id=view.info.id, me=me, coder=coder)
+    live = poller_context(session, project_id=project_id, transcript_id=view.info.id, seen_by=seen_by, coder=coder)
     return {
         "project": get_project(session, project_id),
         "view": view,
@@ -42,18 +45,19 @@ def _context(
         "others": [(memo, name) for memo, name in notes if name != me.name],
         "previous": siblings[index - 1] if index > 0 else None,
         "next": siblings[index + 1] if index + 1 < len(siblings) else None,
-        "overlay": overlay(
+        "overlay": visible_overlay(
             session,
             project_id=project_id,
             transcript_id=view.info.id,
             text=view.text,
             turns=view.turns,
             me=me,
-            coder_id=me.id if coder == "me" else int(coder) if coder.isdigit() else None,
+            coder_id=seen_by.coder_id,
+            hidden=seen_by.hidden,
         ),
         "coder": coder,
         "sentences": sentences_of(session, transcript_id=view.info.id),
-    }
+    } | live  # the poller's cursor, read before the codings
 
 
 @router.get("/projects/{project_id}/transcripts/{transcript_id}", response_class=HTMLResponse)
