@@ -13,12 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 
+from app import api
 from app.auth import LoginRequired
 from app.csrf import CsrfCookie, CsrfRefused, check_csrf
 from app.db import make_engine
 from app.middleware import SecurityHeaders, ServerTiming
 from app.permissions import authorize
-from app.routes import account, coding, exchange, themes, transcripts
+from app.routes import account, account_tokens, coding, exchange, themes, transcripts
 from app.settings import Settings
 from app.signing import Signer, server_secret
 from app.web import is_fragment_request, render
@@ -57,7 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.members_seen = set()  # (project, person) pairs known to be members, see deps.current_user
     app.state.session_signer = Signer(secret, "login session")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)  # the JSON API: Bearer tokens, its own JSON errors, the OpenAPI schema
     app.include_router(account.router, include_in_schema=False)
+    app.include_router(account_tokens.router, include_in_schema=False)
     for router in (transcripts.router, coding.router, themes.router, exchange.router):
         app.include_router(router, dependencies=[Depends(authorize)], include_in_schema=False)
 

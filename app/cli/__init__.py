@@ -14,6 +14,7 @@ import typer
 # isort: off
 # Importing the modules registers their commands, in this order in `dyadic --help`.
 from app.cli import study, themes, exchange, agreement  # noqa: F401
+from app.cli import tokens  # noqa: F401
 from app.cli import team  # noqa: F401
 
 # isort: on
