@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
 import statistics
 import sys
@@ -222,7 +223,8 @@ def main() -> None:
     for query, counts, medians in rows:
         cells = "  ".join(f"{medians[p] * 1000:12.1f}" for p in phases)
         print(f"{query:<13} {counts['all hits']:>6} {counts['speech scan']:>9}   {cells}")
-    print(f"\nall queries × {args.repeat} runs, database: {engine_name}, {words:,} words")
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"\nall queries × {args.repeat} runs, database: {engine_name}, {words:,} words, load average {load}")
     summary = {}
     for phase in phases:
         median, p95 = statistics.median(times[phase]), percentile(times[phase], 0.95)
@@ -238,6 +240,7 @@ def main() -> None:
         "words": words,
         "engine": engine_name,
         "repeat": args.repeat,
+        "load_average": os.getloadavg(),
         "summary": summary,
         "queries": [{"query": q, "counts": c, "median_s": m} for q, c, m in rows],
     }

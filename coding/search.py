@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from coding.errors import InvalidInput
 from coding.models import Code
-from transcripts.models import INTERVIEWER
 from transcripts.nlp import lemmatise, words
 from transcripts.order import natural_key, role_key
 from transcripts.projects import get_project
@@ -28,16 +27,22 @@ SPEAKERS = ("participants", "all")
 CONTEXT = 80  # characters of context either side of a hit, within its turn
 _BATCH = 500  # ids per statement
 _DYAD_WORD = re.compile(r"^Dyad\b")
-# Plain SQL for the statements every search runs: building them as expressions costs more than running
-# them does (the tables are those of transcripts.models).
-_INTERVIEWS = sa.text(
+# Plain SQL, run on the driver's own cursor (see _fetch), for the statements every search runs: building
+# them as expressions, and SQLAlchemy's rows, cost more than running them does (the tables are those of
+# transcripts.models). ``?`` marks a parameter; ``{ids}`` a list of them.
+_INTERVIEWS = (
     'SELECT t.id, t.name, t.session, p.pseudonym, p.role, d.label, d."group" FROM transcript t '
-    "JOIN participant p ON p.id = t.participant_id JOIN dyad d ON d.id = p.dyad_id WHERE t.project_id = :project_id"
+    "JOIN participant p ON p.id = t.participant_id JOIN dyad d ON d.id = p.dyad_id WHERE t.project_id = ?"
 )
-_TEXTS = sa.text("SELECT id, text FROM transcript WHERE id IN :ids").bindparams(sa.bindparam("ids", expanding=True))
-_TURNS = sa.text('SELECT id, position, speaker, role, start, "end", timestamp FROM turn WHERE id IN :ids').bindparams(
-    sa.bindparam("ids", expanding=True)
+_TEXTS = "SELECT id, text FROM transcript WHERE id IN ({ids})"
+_TURNS = 'SELECT id, position, speaker, role, start, "end", timestamp FROM turn WHERE id IN ({ids})'
+# A page's turns, and with the first turn of each transcript its whole text: one round trip, not two.
+_TURNS_TEXTS = (
+    'SELECT u.id, u.position, u.speaker, u.role, u.start, u."end", u.timestamp, u.transcript_id, '
+    "CASE WHEN u.id IN (SELECT min(v.id) FROM turn v WHERE v.id IN ({ids}) GROUP BY v.transcript_id) "
+    "THEN (SELECT t.text FROM transcript t WHERE t.id = u.transcript_id) END FROM turn u WHERE u.id IN ({ids})"
 )
+_natural_key = lru_cache(maxsize=4096)(natural_key)  # dyad labels, sorted on every search
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +157,21 @@ class Options:
     codes: list[Code] = field(default_factory=list)
 
 
+class _Candidate(NamedTuple):
+    """A sentence that holds every query lemma; a transcript's sort in the order of its text."""
+
+    start: int
+    id: int
+    end: int
+    turn_id: int
+    matches: int  # its words whose lemma is a query lemma
+
+
+_ByTranscript = dict[int, list[_Candidate]]  # transcript id → its sentences with hits, in no order
+
+
 class _Found(NamedTuple):
-    """A sentence that holds every query lemma; tuples sort in study order."""
+    """A sentence that holds every query lemma, with its transcript; tuples sort in study order."""
 
     rank: int  # of its interview in study order
     start: int
@@ -161,7 +179,7 @@ class _Found(NamedTuple):
     end: int
     turn_id: int
     transcript_id: int
-    matches: int  # its words whose lemma is a query lemma
+    matches: int
 
 
 class _Turn(NamedTuple):
@@ -183,10 +201,21 @@ def quote_label(role: str, dyad: str) -> str:
 
 def interviews(session: Session, *, project_id: int) -> list[Interview]:
     """The project's transcripts in study order: dyad (natural order), session, role, participant."""
-    rows: Iterable[Any] = session.connection().execute(_INTERVIEWS, {"project_id": project_id})
-    found = [Interview(*row) for row in rows]
-    dyads = {label: natural_key(label) for label in {i.dyad for i in found}}
-    return sorted(found, key=lambda i: (dyads[i.dyad], i.session, role_key(i.role), i.participant, i.id))
+    found = [Interview(*row) for row in _fetch(session, _INTERVIEWS, (project_id,))]
+    roles = {role: role_key(role) for role in {i.role for i in found}}
+    return sorted(found, key=lambda i: (_natural_key(i.dyad), i.session, roles[i.role], i.participant, i.id))
+
+
+def _fetch(session: Session, sql: str, params: Sequence[object]) -> Sequence[Any]:
+    """All rows of a statement, run on the driver's cursor of the session's connection (in its
+    transaction), without SQLAlchemy's compiling and row objects; ``?`` marks the parameters."""
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql.replace("?", "%s") if connection.dialect.name == "postgresql" else sql, tuple(params))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def search_options(session: Session, *, project_id: int) -> Options:
@@ -242,20 +271,30 @@ def search_results(
     come from the stored lemmas."""
     lemmas = _query_lemmas(query, model=model)
     chosen = _chosen(session, project_id=project_id, filters=filters)
-    found = _found(session, project_id=project_id, lemmas=lemmas, chosen=chosen, everyone=filters.speakers == "all")
+    found = _candidates(
+        session, project_id=project_id, lemmas=lemmas, chosen=chosen, everyone=filters.speakers == "all"
+    )
+    counts = {transcript_id: sum(s.matches for s in sentences) for transcript_id, sentences in found.items()}
     end = None if limit is None else offset + limit
     first, covered = 0, 0  # first: the number of hits before the page's first sentence
-    page: list[_Found] = []
-    for sentence in found:
+    page: list[tuple[int, _Candidate]] = []
+    # Study order: interviews by rank, sentences by their place in the text. Only the interviews that
+    # hold the page have their sentences sorted; those before it are skipped whole, by their counts.
+    for transcript_id in sorted(found, key=lambda t: chosen[t][0]):
         if end is not None and covered >= end:
             break
-        if covered + sentence.matches > offset:
-            first = first if page else covered
-            page.append(sentence)
-        covered += sentence.matches
+        if covered + counts[transcript_id] <= offset:
+            covered += counts[transcript_id]
+            continue
+        for sentence in sorted(found[transcript_id]):
+            if end is not None and covered >= end:
+                break
+            if covered + sentence.matches > offset:
+                first = first if page else covered
+                page.append((transcript_id, sentence))
+            covered += sentence.matches
     hits = _hits(session, page, chosen, set(lemmas), model=model)[offset - first :]
-    total, transcripts = sum(s.matches for s in found), len({s.transcript_id for s in found})
-    return Results(query, lemmas, hits if limit is None else hits[:limit], total, transcripts)
+    return Results(query, lemmas, hits if limit is None else hits[:limit], sum(counts.values()), len(counts))
 
 
 def _query_lemmas(query: str, *, model: str | None) -> tuple[str, ...]:
@@ -293,26 +332,27 @@ def _chosen(session: Session, *, project_id: int, filters: Filters) -> _Chosen:
     }
 
 
-def _statement(dialect: str, *, lemmas: Sequence[str], everyone: bool) -> tuple[str, dict[str, object]]:
-    """SQL for the engine that finds a project's sentences whose index entry holds every query lemma, and
-    its parameters (the project's id comes as ``project_id``).
+def _statement(dialect: str, *, lemmas: Sequence[str], everyone: bool, ids: tuple[int, int]) -> tuple[str, str]:
+    """SQL for the engine that finds the sentences whose index entry holds every query lemma, in a range of
+    transcript ids (written out: as parameters, PostgreSQL's generic plan guesses the range narrow, and
+    reads it through the index of transcript ids), and its one parameter, the index's query.
 
-    The speaker's role comes from a correlated subquery because a join lets PostgreSQL's planner hash the
-    whole turn table even for a rare word. Plain SQL, because building it as an expression each time cost
-    more than running it for a rare word.
+    Whose speech a sentence is comes from its own ``interviewer`` flag (a copy of its turn's role), not
+    from a lookup of its turn: that lookup cost as much again as finding the sentences. Plain SQL, because
+    building it as an expression each time cost more than running it for a rare word.
     """
     if dialect == "postgresql":
         quoted = " & ".join("'" + lemma.replace("\\", "\\\\").replace("'", "''") + "'" for lemma in lemmas)
-        match = "s.search_vector @@ to_tsquery('simple', :match)"
-    else:
+        found = "sentence s WHERE s.search_vector @@ to_tsquery('simple', ?)"
+    else:  # the index first, then each sentence it names by its id
         quoted = " ".join('"' + lemma.replace('"', '""') + '"' for lemma in lemmas)
-        match = "s.id IN (SELECT rowid FROM sentence_fts WHERE sentence_fts MATCH :match)"
-    role = "" if everyone else f" AND (SELECT role FROM turn WHERE turn.id = s.turn_id) <> '{INTERVIEWER}'"
+        found = "sentence_fts CROSS JOIN sentence s ON s.id = sentence_fts.rowid WHERE sentence_fts MATCH ?"
+    role = "" if everyone else " AND NOT s.interviewer"
     sql = (
-        f'SELECT s.id, s.transcript_id, s.start, s."end", s.turn_id, s.lemmas FROM sentence s WHERE {match} '
-        f"AND s.transcript_id IN (SELECT id FROM transcript WHERE project_id = :project_id){role}"
+        f'SELECT s.id, s.transcript_id, s.start, s."end", s.turn_id, s.lemmas FROM {found} '
+        f"AND s.transcript_id BETWEEN {int(ids[0])} AND {int(ids[1])}{role}"
     )
-    return sql, {"match": quoted}
+    return sql, quoted
 
 
 def _found(
@@ -323,18 +363,39 @@ def _found(
     chosen: _Chosen,
     everyone: bool,
 ) -> list[_Found]:
-    """The sentences of the selection that hold a hit, in study order, with their number of hits.
+    """The sentences of the selection that hold a hit, in study order, with their number of hits."""
+    by_transcript = _candidates(session, project_id=project_id, lemmas=lemmas, chosen=chosen, everyone=everyone)
+    return sorted(
+        _Found(chosen[transcript_id][0], c.start, c.id, c.end, c.turn_id, transcript_id, c.matches)
+        for transcript_id, candidates in by_transcript.items()
+        for c in candidates
+    )
+
+
+def _candidates(
+    session: Session,
+    *,
+    project_id: int,
+    lemmas: Sequence[str],
+    chosen: _Chosen,
+    everyone: bool,
+) -> _ByTranscript:
+    """The sentences of the selection that hold a hit, by transcript, with their number of hits.
 
     The index finds sentences by tokens of its own making; the stored lemmas decide, word by word: every
-    query lemma must be one of them, and the hits are counted among them.
+    query lemma must be one of them, and the hits are counted among them. The database narrows them to the
+    range of the chosen transcripts' ids (a comparison, where a lookup of each transcript's project cost
+    more); the chosen transcripts themselves are picked here.
     """
-    sql, params = _statement(session.get_bind().dialect.name, lemmas=lemmas, everyone=everyone)
-    rows: Iterable[Any] = session.connection().execute(sa.text(sql), {**params, "project_id": project_id})
-    found = []
+    if not chosen:
+        return {}
+    dialect = session.get_bind().dialect.name
+    sql, match = _statement(dialect, lemmas=lemmas, everyone=everyone, ids=(min(chosen), max(chosen)))
+    rows = _fetch(session, sql, (match,))
+    found: _ByTranscript = {}
     (first, *others) = lemmas
     for id_, transcript_id, start, end, turn_id, stored in rows:
-        ranked = chosen.get(transcript_id)
-        if ranked is None:
+        if transcript_id not in chosen:
             continue
         words_ = stored.split()
         hits = words_.count(first)
@@ -342,15 +403,18 @@ def _found(
             more = words_.count(lemma)
             hits = hits + more if hits and more else 0
         if hits:
-            found.append(_Found(ranked[0], start, id_, end, turn_id, transcript_id, hits))
-    found.sort()
+            sentences = found.get(transcript_id)
+            if sentences is None:
+                sentences = found[transcript_id] = []
+            sentences.append(_Candidate(start, id_, end, turn_id, hits))
     return found
 
 
-def _in_batches(session: Session, query: sa.TextClause, ids: Iterable[int]) -> Iterable[Any]:
+def _in_batches(session: Session, query: str, ids: Iterable[int]) -> Iterable[Any]:
     ids = sorted(ids)
     for first in range(0, len(ids), _BATCH):
-        yield from session.connection().execute(query, {"ids": ids[first : first + _BATCH]})
+        batch = ids[first : first + _BATCH]
+        yield from _fetch(session, query.format(ids=", ".join("?" * len(batch))), batch * query.count("{ids}"))
 
 
 def _turns(session: Session, turn_ids: Iterable[int]) -> dict[int, _Turn]:
@@ -358,19 +422,28 @@ def _turns(session: Session, turn_ids: Iterable[int]) -> dict[int, _Turn]:
 
 
 def _texts(session: Session, transcript_ids: Iterable[int]) -> dict[int, str]:
-    # Whole texts, once per transcript: cheaper than cutting each sentence (or a prefix) out in the
-    # database, which reads (PostgreSQL: decompresses) the text for every cut, and counts characters.
     return {row[0]: row[1] for row in _in_batches(session, _TEXTS, transcript_ids)}
 
 
+def _turns_and_texts(session: Session, turn_ids: Iterable[int]) -> tuple[dict[int, _Turn], dict[int, str]]:
+    """The turns, and the whole texts of their transcripts, each once: cheaper than cutting each sentence
+    (or a prefix) out in the database, which reads (PostgreSQL: decompresses) the text for every cut, and
+    counts characters."""
+    turns, texts = {}, {}
+    for id_, *turn, transcript_id, text in _in_batches(session, _TURNS_TEXTS, turn_ids):
+        turns[id_] = _Turn(*turn)
+        if text is not None:
+            texts[transcript_id] = text
+    return turns, texts
+
+
 def _hits(
-    session: Session, found: Sequence[_Found], chosen: _Chosen, wanted: set[str], *, model: str | None
+    session: Session, found: Sequence[tuple[int, _Candidate]], chosen: _Chosen, wanted: set[str], *, model: str | None
 ) -> list[Hit]:
-    turns = _turns(session, {s.turn_id for s in found})
-    texts = _texts(session, {s.transcript_id for s in found})
+    turns, texts = _turns_and_texts(session, {s.turn_id for _, s in found})
     hits = []
-    for s in found:
-        i, turn, text = chosen[s.transcript_id][1], turns[s.turn_id], texts[s.transcript_id]
+    for transcript_id, s in found:
+        i, turn, text = chosen[transcript_id][1], turns[s.turn_id], texts[transcript_id]
         for word in words(text[s.start : s.end], model=model, lemmas=wanted):
             start, end = s.start + word.start, s.start + word.end
             left, right = _context(text, start, end, turn)

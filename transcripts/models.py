@@ -157,6 +157,7 @@ class Sentence(SQLModel, table=True):
     start: int
     end: int
     lemmas: str = Field(sa_type=Text)
+    interviewer: bool = Field(default=False, description="said by the interviewer: its turn's role, kept for search")
 
 
 class Memo(SQLModel, table=True):

@@ -56,7 +56,8 @@ def import_project(
             raise ExchangeRefused(f"{path.name}: not a REFI-QDA project (the root element is {local(root)!r})")
         check_schema(root, kind="project", folder=options.schema_dir, report=report)
         report.offsets = model_for(root.get("origin"))
-        with cyclic_gc_paused():  # hundreds of thousands of objects that live until the end: no rescans
+        # hundreds of thousands of objects that live until the end: no rescans by the cyclic collector
+        with cyclic_gc_paused(), store.page_cache(session, mib=32):
             _import(
                 session, root, archive, path=path, project_name=project_name, user=user, options=options, report=report
             )
@@ -140,7 +141,7 @@ def _import(
                 context.used_notes.add(target)
                 _memo(session, project, authors.get(target), user, users, notes[target], transcript_id=transcript.id)
                 report.counts["transcript memos"] += 1
-        for selection in list(kids(source, "PlainTextSelection")):  # read: free its part of the tree early
+        for selection in list(source.iterchildren("{*}PlainTextSelection")):  # read: free its part of the tree
             source.remove(selection)
     context.store()
     if context.anonymous:
