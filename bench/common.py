@@ -5,8 +5,12 @@ Imported by the scripts beside it (``from bench.common import …``, with the re
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from app.demo_study import write_study
@@ -14,6 +18,21 @@ from coding.models import Code
 from transcripts.ingest import import_manifest
 from transcripts.models import Sentence, Transcript
 from transcripts.projects import create_project, ensure_user
+
+
+@contextmanager
+def throwaway_postgres(server_url: str, *, prefix: str) -> Iterator[str]:
+    """A new, empty database on the server of ``server_url``, dropped afterwards (even if still in use)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,11 +39,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
 from app.db import make_engine, migrate  # noqa: E402
-from bench.common import percentile, sentence_spans, study  # noqa: E402
+from bench.common import percentile, sentence_spans, study, throwaway_postgres  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
 from transcripts.models import AuditEvent, User  # noqa: E402
 
@@ -67,26 +65,11 @@ class Coder:
 
 
 @contextmanager
-def throwaway_postgres(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``server_url``, dropped afterwards."""
-    name = f"dyadic_concurrency_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def database(url: str | None, folder: Path) -> Iterator[str]:
     if url is None:
         yield f"sqlite:///{folder / 'concurrency.db'}"
     elif url.startswith("postgresql"):
-        with throwaway_postgres(url) as fresh:
+        with throwaway_postgres(url, prefix="dyadic_concurrency") as fresh:
             yield fresh
     else:
         yield url

@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -52,11 +51,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
 from app.db import make_engine, migrate  # noqa: E402
-from bench.common import percentile, study  # noqa: E402
+from bench.common import percentile, study, throwaway_postgres  # noqa: E402
 from bench.concurrency import csrf_token, free_port  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
 from transcripts.accounts import create_account  # noqa: E402
@@ -111,21 +109,6 @@ class Coder:
         """Keys this coder must not send again: one live, or one whose fate is unknown (the same coder, code
         and span get the first coding back, so a repeat would blur the ledger)."""
         return set(self.live.values()) | set(self.no_id) | set(self.unknown_creates)
-
-
-@contextmanager
-def throwaway_postgres(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``server_url``, dropped afterwards (even if still in use)."""
-    name = f"dyadic_load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager
@@ -569,7 +552,7 @@ def main() -> None:
 
     with (
         tempfile.TemporaryDirectory(prefix="dyadic-load-") as tmp,
-        throwaway_postgres(args.database_url) as url,
+        throwaway_postgres(args.database_url, prefix="dyadic_load") as url,
     ):
         folder = Path(tmp)
         migrate(url)
