@@ -279,25 +279,29 @@ class Watch:
     transcripts: int  # in the study
 
     def __post_init__(self) -> None:
+        self.held = 0  # looks in a row at which the stopped process held SQLite's write lock
         self.sqlite = dialect(self.engine) == "sqlite"
         self.before = log_bytes(self.engine) if self.sqlite else transcript_ids_drawn(self.engine)
 
     def deep_in_its_writes(self) -> bool:
         """Whether the stopped process holds uncommitted writes of the import, and many: on SQLite it holds
-        the write lock and has spilled a megabyte of pages into the log; on PostgreSQL its connection holds
-        the lock of the sentences it copied and has inserted half the study's transcripts. And no transcript
-        of the project is committed."""
+        the write lock, and either has spilled a megabyte of pages into the log or has held the lock at five
+        looks in a row (a large page cache keeps the pages until the commit, and a progress note holds the lock
+        for a moment only); on PostgreSQL its connection holds the lock of the sentences it copied and has
+        inserted half the study's transcripts. And no transcript of the project is committed."""
         if self.sqlite:
             probe = sqlite3.connect(sqlite_file(self.engine), timeout=0, isolation_level=None)
             try:
                 probe.execute("BEGIN IMMEDIATE")  # refused at once while another process holds the write lock
                 probe.execute("ROLLBACK")
+                self.held = 0
                 return False
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc):
                     raise
+            self.held += 1
             try:
-                if log_bytes(self.engine) < self.before + 2**20:
+                if log_bytes(self.engine) < self.before + 2**20 and self.held < 5:
                     return False
                 committed = probe.execute("SELECT count(*) FROM transcript WHERE project_id = ?", (self.project_id,))
                 return int(committed.fetchone()[0]) == 0
