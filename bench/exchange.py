@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.concurrency import throwaway_postgres  # noqa: E402
+from bench.common import throwaway_postgres  # noqa: E402
 from bench.frequency import bulk  # noqa: E402
 
 CODE_COLUMNS = ["id", "project_id", "parent_id", "name", "definition", "inclusion", "exclusion", "example",
@@ -250,7 +250,7 @@ def database(url: str | None, folder: Path) -> Iterator[str]:
     if url is None:
         yield f"sqlite:///{folder / 'exchange.db'}"
     elif url.startswith("postgresql"):
-        with throwaway_postgres(url) as fresh:
+        with throwaway_postgres(url, prefix="dyadic_exchange") as fresh:
             yield fresh
     else:
         yield url
