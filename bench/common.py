@@ -35,6 +35,19 @@ def throwaway_postgres(server_url: str, *, prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def database(url: str | None, folder: Path, *, name: str) -> Iterator[str]:
+    """A benchmark's database: a SQLite file ``name``.db in ``folder`` by default; for a PostgreSQL server URL,
+    a throwaway database on it; any other URL as it is."""
+    if url is None:
+        yield f"sqlite:///{folder / f'{name}.db'}"
+    elif url.startswith("postgresql"):
+        with throwaway_postgres(url, prefix=f"dyadic_{name}") as fresh:
+            yield fresh
+    else:
+        yield url
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

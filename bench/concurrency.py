@@ -42,7 +42,7 @@ import httpx  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
 from app.db import make_engine, migrate  # noqa: E402
-from bench.common import percentile, sentence_spans, study, throwaway_postgres  # noqa: E402
+from bench.common import database, percentile, sentence_spans, study  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
 from transcripts.models import AuditEvent, User  # noqa: E402
 
@@ -62,17 +62,6 @@ class Coder:
     server: list[float] = field(default_factory=list)
     acknowledged: list[tuple[int, int]] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
-
-
-@contextmanager
-def database(url: str | None, folder: Path) -> Iterator[str]:
-    if url is None:
-        yield f"sqlite:///{folder / 'concurrency.db'}"
-    elif url.startswith("postgresql"):
-        with throwaway_postgres(url, prefix="dyadic_concurrency") as fresh:
-            yield fresh
-    else:
-        yield url
 
 
 def csrf_token(page: httpx.Response) -> str:
@@ -217,7 +206,7 @@ def main() -> None:
 
     with (
         tempfile.TemporaryDirectory(prefix="dyadic-concurrency-") as tmp,
-        database(args.database_url, Path(tmp)) as url,
+        database(args.database_url, Path(tmp), name="concurrency") as url,
     ):
         folder = Path(tmp)
         migrate(url)

@@ -37,8 +37,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import throwaway_postgres  # noqa: E402
+from bench.common import database  # noqa: E402
 from bench.frequency import bulk  # noqa: E402
 
 CODE_COLUMNS = ["id", "project_id", "parent_id", "name", "definition", "inclusion", "exclusion", "example",
@@ -245,17 +243,6 @@ def in_child(*args: str) -> dict[str, Any]:
     return result
 
 
-@contextmanager
-def database(url: str | None, folder: Path) -> Iterator[str]:
-    if url is None:
-        yield f"sqlite:///{folder / 'exchange.db'}"
-    elif url.startswith("postgresql"):
-        with throwaway_postgres(url, prefix="dyadic_exchange") as fresh:
-            yield fresh
-    else:
-        yield url
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--dyads", type=int, default=125)
@@ -270,7 +257,7 @@ def main() -> None:
         child(*args.child)
         return
     schema = args.schema_dir or ""
-    with tempfile.TemporaryDirectory() as tmp, database(args.database_url, Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, database(args.database_url, Path(tmp), name="exchange") as url:
         started = time.perf_counter()
         source = generate(url, Path(tmp), dyads=args.dyads, codings=args.codings)
         print(f"generated in {time.perf_counter() - started:.1f} s ({url.split(':')[0]}): {source}")
