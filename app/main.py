@@ -55,14 +55,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Dyadic", docs_url=None, redoc_url=None, lifespan=lifespan, dependencies=[Depends(check_csrf)])
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
-    app.state.members_seen = set()  # (project, person) pairs known to be members, see deps.current_user
     app.state.session_signer = Signer(secret, "login session")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(api.router)  # the JSON API: Bearer tokens, its own JSON errors, the OpenAPI schema
+    # A request is matched against the routes in this order, one pattern after another (FastAPI has no
+    # index), so the most requested come first: coding (storing codings, the reading view's poller), then
+    # the reading view. No path matches routes of two routers (tests/app/test_request_path.py), so the order
+    # decides nothing else.
+    for router in (coding.router, transcripts.router, themes.router, exchange.router):
+        app.include_router(router, dependencies=[Depends(authorize)], include_in_schema=False)
     app.include_router(account.router, include_in_schema=False)
     app.include_router(account_tokens.router, include_in_schema=False)
-    for router in (transcripts.router, coding.router, themes.router, exchange.router):
-        app.include_router(router, dependencies=[Depends(authorize)], include_in_schema=False)
+    app.include_router(api.router)  # the JSON API: Bearer tokens, its own JSON errors, the OpenAPI schema
 
     app.add_middleware(CsrfCookie, signer=Signer(secret, "form token"))
     app.add_middleware(SecurityHeaders)

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from coding.errors import CodingRefused, NotFound
 from coding.models import Code, Coding, _guid
+from coding.overlay import Overlay
+from coding.visibility import seen_turns
 from transcripts.audit import record
 from transcripts.errors import NotPermitted
 from transcripts.members import may_code, may_lead, require_coder, role_of
 from transcripts.models import AuditEvent, Transcript, User, utcnow
-from transcripts.study import TranscriptText, transcript_text
+from transcripts.study import TranscriptText, TurnView, transcript_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,8 @@ _TARGET = sa.text(
     "SELECT code.name, code.project_id,"
     " (SELECT role FROM member WHERE project_id = :project AND user_id = :coder) AS role,"
     " (SELECT min(id) FROM coding WHERE transcript_id = :transcript AND code_id = :code AND coder_id = :coder"
-    '  AND start = :start AND "end" = :end) AS same'
+    '  AND start = :start AND "end" = :end) AS same,'
+    " EXISTS (SELECT 1 FROM agreementround WHERE project_id = :project AND status = 'open') AS rounds"
     " FROM code WHERE code.id = :code"
 )
 _INSERT_CODING = sa.insert(Coding.__table__).returning(Coding.__table__.c.id)  # type: ignore[attr-defined]
@@ -130,8 +133,44 @@ def store_coding(
     return coding_id
 
 
+class Shown(NamedTuple):
+    """A coding stored, and the turns it touched as its coder sees them."""
+
+    coding_id: int
+    turns: list[TurnView]
+    overlay: Overlay
+
+
+def store_coding_shown(
+    session: Session,
+    *,
+    transcript: TranscriptText,
+    code_id: int,
+    start: int,
+    end: int,
+    coder: User,
+    coder_id: int | None = None,
+) -> Shown:
+    """``store_coding``, and the turns it touched with the codings the coder sees there (``coder_id``: one
+    coder's only), read in the same transaction before its commit: on PostgreSQL a new transaction after the
+    commit cost a connection check, a BEGIN and a ROLLBACK, each a round trip."""
+    coding_id, rounds = _stored(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
+    turns, layer = seen_turns(
+        session, transcript=transcript, spans=[(start, end)], me=coder, coder_id=coder_id, rounds_open=rounds
+    )
+    session.commit()
+    return Shown(coding_id, turns, layer)
+
+
 def _store(session: Session, *, transcript: TranscriptText, code_id: int, start: int, end: int, coder: User) -> int:
     """The coding's id, stored with its audit event if new (not committed)."""
+    return _stored(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)[0]
+
+
+def _stored(
+    session: Session, *, transcript: TranscriptText, code_id: int, start: int, end: int, coder: User
+) -> tuple[int, bool]:
+    """``_store``, and whether the project has an open agreement round (read with the code, for the fragment)."""
     params = {"code": code_id, "project": transcript.project_id, "transcript": transcript.id, "coder": coder.id}
     found = session.execute(_TARGET, params | {"start": start, "end": end}).first()
     if found is None:
@@ -140,7 +179,7 @@ def _store(session: Session, *, transcript: TranscriptText, code_id: int, start:
     if not may_code(found.role):
         require_coder(session, project_id=transcript.project_id, user=coder)  # refuses, saying why
     if found.same is not None:
-        return int(found.same)
+        return int(found.same), bool(found.rounds)
     now = utcnow()
     state: dict[str, Any] = {  # what the audit event keeps of a coding (as _state)
         "transcript_id": transcript.id,
@@ -154,7 +193,7 @@ def _store(session: Session, *, transcript: TranscriptText, code_id: int, start:
     coding_id: int = session.execute(_INSERT_CODING, row | {"created_at": now, "updated_at": now}).scalar_one()
     event = {"action": "coding.create", "entity": "coding", "entity_id": coding_id, "before": None, "after": state}
     session.execute(_INSERT_EVENT, event | {"project_id": transcript.project_id, "user_id": coder.id, "at": now})
-    return coding_id
+    return coding_id, bool(found.rounds)
 
 
 def apply_code_to_spans(session: Session, *, code_id: int, spans: Sequence[Span], coder: User) -> list[Coding]:

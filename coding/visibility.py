@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -19,8 +20,8 @@ from coding.agreement_rounds import visible_coders
 from coding.models import Coding
 from coding.overlay import Overlay, _by_turn, overlay
 from coding.view import coded_turn
-from transcripts.models import User
-from transcripts.study import TurnView
+from transcripts.models import Transcript, User
+from transcripts.study import TranscriptText, TurnView, turns_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +43,20 @@ class Concealed:
 NOTHING_CONCEALED = Concealed({})
 
 
-def concealed(session: Session, *, project_id: int, transcript_id: int, user: User) -> Concealed:
-    """What the open agreement rounds of the project hide from ``user`` in this transcript."""
+# Most projects have no open round most of the time: a plain statement prepared once says so (the rounds
+# themselves are read through the ORM only when there are some).
+_ANY_OPEN = sa.text("SELECT 1 FROM agreementround WHERE project_id = :project AND status = 'open' LIMIT 1")
+
+
+def concealed(
+    session: Session, *, project_id: int, transcript_id: int, user: User, rounds_open: bool | None = None
+) -> Concealed:
+    """What the open agreement rounds of the project hide from ``user`` in this transcript (``rounds_open``:
+    whether the project has any, when the caller read it in this transaction already)."""
+    if rounds_open is None:
+        rounds_open = session.execute(_ANY_OPEN, {"project": project_id}).first() is not None
+    if not rounds_open:
+        return NOTHING_CONCEALED
     rounds = session.exec(
         select(AgreementRound).where(AgreementRound.project_id == project_id, AgreementRound.status == "open")
     ).all()
@@ -110,3 +123,33 @@ def visible_overlay(
     present = {row.coder_id for row in shown} | {me.id}
     coders = {user_id: name for user_id, name in layer.coders.items() if user_id in present}
     return Overlay(layer.turns, layer.codes, coders, len(shown))
+
+
+def seen_turns(
+    session: Session,
+    *,
+    transcript: Transcript | TranscriptText,
+    spans: Sequence[tuple[int, int]],
+    me: User,
+    coder_id: int | None = None,
+    rounds_open: bool | None = None,
+) -> tuple[list[TurnView], Overlay]:
+    """The turns overlapping ``spans``, in order, with the codings ``me`` sees on them (an open agreement
+    round's stay hidden here as on the page): the fragment that answers a change. ``rounds_open`` as for
+    ``concealed``."""
+    touched = {t.position: t for start, end in spans for t in turns_of(session, transcript, start=start, end=end)}
+    turns = [touched[position] for position in sorted(touched)]
+    project_id: int = transcript.project_id
+    transcript_id: int = transcript.id  # type: ignore[assignment]
+    layer = visible_overlay(
+        session,
+        project_id=project_id,
+        transcript_id=transcript_id,
+        text=transcript.text,
+        turns=turns,
+        me=me,
+        coder_id=coder_id,
+        picker=False,
+        hidden=concealed(session, project_id=project_id, transcript_id=transcript_id, user=me, rounds_open=rounds_open),
+    )
+    return turns, layer

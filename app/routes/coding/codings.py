@@ -7,23 +7,24 @@ reloads and the server never renders more than those turns.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from app.deps import current_user, get_session
+from app.turn_html import turns_html
 from app.web import is_fragment_request, render
-from coding.apply import delete_coding, get_coding, store_coding, undo_last, update_coding
+from coding.apply import delete_coding, get_coding, store_coding, store_coding_shown, undo_last, update_coding
 from coding.codebook import create_code
 from coding.errors import InvalidInput, NotFound
 from coding.models import Code
 from coding.spans import step
-from coding.visibility import concealed, visible_overlay
+from coding.visibility import seen_turns
 from transcripts.models import Transcript, User
 from transcripts.projects import get_project
-from transcripts.study import TranscriptText, transcript_text, turns_of
+from transcripts.study import TranscriptText, transcript_text
 
 router = APIRouter()
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -41,6 +42,13 @@ def _coder_filter(value: str, me: User) -> int | None:
     return me.id if value == "me" else int(value) if value.isdigit() else None
 
 
+class _ProjectId(NamedTuple):
+    """All the turns' fragment needs of its project. The project is not read again for it: the permission
+    check found the person a member, so it exists."""
+
+    id: int
+
+
 def _turns(
     request: Request,
     session: Session,
@@ -49,24 +57,12 @@ def _turns(
     me: User,
     coder: str,
 ) -> dict[str, object]:
-    """The context that renders the turns overlapping ``spans``, each as an out-of-band fragment."""
-    turns = {t.position: t for start, end in spans for t in turns_of(session, transcript, start=start, end=end)}
-    ordered = [turns[position] for position in sorted(turns)]
-    hidden = concealed(session, project_id=transcript.project_id, transcript_id=transcript.id, user=me)  # type: ignore[arg-type]
-    layer = visible_overlay(  # an open agreement round's codings stay hidden here as on the page
-        session,
-        project_id=transcript.project_id,
-        transcript_id=transcript.id,  # type: ignore[arg-type]
-        text=transcript.text,
-        turns=ordered,
-        me=me,
-        coder_id=_coder_filter(coder, me),
-        picker=False,
-        hidden=hidden,
-    )
+    """The context that renders the turns overlapping ``spans``, each as an out-of-band fragment (with the
+    project as its id only: a caller that shows more of the project puts it in the context itself)."""
+    turns, layer = seen_turns(session, transcript=transcript, spans=spans, me=me, coder_id=_coder_filter(coder, me))
     return {
-        "project": get_project(session, transcript.project_id),
-        "turns": ordered,
+        "project": _ProjectId(transcript.project_id),
+        "turns": turns,
         "overlay": layer,
         "coder": coder,
         "oob": True,
@@ -89,6 +85,7 @@ def code_selection(
 ) -> Response:
     """Apply a code (or a new one, named in the picker) to the selected ``[start, end)``."""
     transcript = _transcript(session, project_id, transcript_id)
+    fragment = is_fragment_request(request)
     try:
         if code_id.isdigit():
             target = int(code_id)
@@ -96,14 +93,26 @@ def code_selection(
             target = create_code(session, project_id=project_id, user=me, name=new_code).id  # type: ignore[assignment]
         else:
             raise InvalidInput("choose a code, or type the name of a new one")
-        store_coding(session, transcript=transcript, code_id=target, start=start, end=end, coder=me)
+        if not fragment:
+            store_coding(session, transcript=transcript, code_id=target, start=start, end=end, coder=me)
+            return RedirectResponse(f"/projects/{project_id}/transcripts/{transcript_id}", status_code=303)
+        shown = store_coding_shown(
+            session,
+            transcript=transcript,
+            code_id=target,
+            start=start,
+            end=end,
+            coder=me,
+            coder_id=_coder_filter(coder, me),
+        )
     except InvalidInput as exc:
         session.rollback()
         return render(request, "coding/_message.html", {"message": str(exc), "error": True}, status_code=422)
-    if not is_fragment_request(request):
-        return RedirectResponse(f"/projects/{project_id}/transcripts/{transcript_id}", status_code=303)
-    context = _turns(request, session, transcript, [(start, end)], me, coder)
-    return render(request, "coding/_turns.html", context)
+    # What coding/_turns.html renders, without the template: its context and lookup cost more than the one
+    # call it makes (BENCHMARKS.md, "Coding"; the same bytes, tests/app/test_request_path.py).
+    response = HTMLResponse(str(turns_html(shown.turns, shown.overlay.turns, project_id, oob=True)))
+    response.headers["Vary"] = "HX-Request"  # as render() adds it
+    return response
 
 
 def _panel_context(session: Session, project_id: int, coding_id: int) -> dict[str, object]:
@@ -170,8 +179,8 @@ def change_coding(
         return render(request, "coding/coding.html", context, partial="coding/_coding_panel.html", status_code=422)
     if not is_fragment_request(request):
         return RedirectResponse(f"/projects/{project_id}/codings/{coding_id}", status_code=303)
-    context = _panel_context(session, project_id, coding_id) | {"saved": True}
-    context |= _turns(request, session, transcript, [before, (start, end)], me, coder)  # type: ignore[arg-type]
+    context = _turns(request, session, transcript, [before, (start, end)], me, coder)  # type: ignore[arg-type]
+    context |= _panel_context(session, project_id, coding_id) | {"saved": True}
     return render(request, "coding/_coding_changed.html", context)
 
 
