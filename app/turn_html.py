@@ -11,8 +11,10 @@ selected (see ``app/static/dyadic.js``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from functools import cache
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -39,10 +41,41 @@ def _role(role: str) -> tuple[str, str]:
     return role_class(role), str(escape(role_label(role)))
 
 
+# The turns' HTML kept between requests, under everything it is made from: the turn (its offsets, speaker,
+# role, time stamp and speech), how it is coded (``CodedTurn.key``: the codings over it with their codes'
+# places and names and their coders' names), the project, the sentence spans and whether it is sent out of
+# band. A change to any of these makes another key, so kept HTML is never stale; a turn cut without a key
+# (``coding.visibility`` recuts turns that hold hidden codings) is drawn afresh. Oldest out first, beyond
+# ``KEPT_TURNS``: a 20,000-word transcript has ~1,900 turns, each kept turn ~1.5 kB (~15 MB in all at most).
+KEPT_TURNS = 10_000
+_kept: dict[tuple[Any, ...], str] = {}
+_keeping = threading.Lock()
+
+
 def turn_html(
     turn: TurnView, coded: CodedTurn | None, project_id: int, sentence_spans: str = "", *, oob: bool = False
 ) -> str:
     """One turn as a ``<section>`` (its ``id`` is ``turn-<position>``, the reading view's anchors)."""
+    if (coded is not None and coded.key is None) or not isinstance(turn, tuple):
+        return _turn_html(turn, coded, project_id, sentence_spans, oob)
+    key = (*turn, None if coded is None else coded.key, project_id, sentence_spans, oob)  # plain values only
+    html = _kept.get(key)
+    if html is None:
+        html = _turn_html(turn, coded, project_id, sentence_spans, oob)
+        with _keeping:
+            if len(_kept) >= KEPT_TURNS:
+                del _kept[next(iter(_kept))]
+            _kept[key] = html
+    return html
+
+
+def forget_kept_turns() -> None:
+    """Drop the kept HTML (tests, to draw every turn afresh)."""
+    with _keeping:
+        _kept.clear()
+
+
+def _turn_html(turn: TurnView, coded: CodedTurn | None, project_id: int, sentence_spans: str, oob: bool) -> str:
     role_css, role = _role(turn.role)
     lanes = f" has-codings lanes-{min(coded.lanes, MAX_LANE_CLASS)}" if coded and coded.lanes else ""
     sentences = f' data-sentences="{_escaped(sentence_spans)}"' if sentence_spans else ""

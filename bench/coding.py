@@ -2,7 +2,7 @@
 (many coders at once: bench/concurrency.py). Server time is read from the app's ``Server-Timing`` header, so
 the client's own overhead is not counted.
 
-    python bench/coding.py [--database-url postgresql+psycopg://…] [--codings 1000]
+    python bench/coding.py [--database-url postgresql+psycopg://…] [--codings 1000] [--only store|view]
 
 Issue targets (server time, median): storing a coding and rendering its fragment ≤ 5 ms on a 10,000- and a
 100,000-word transcript alike; the reading view of a 20,000-word transcript with 2,000 codings ≤ 50 ms.
@@ -28,6 +28,7 @@ from sqlmodel import Session, select  # noqa: E402
 from app.db import make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.turn_html import forget_kept_turns  # noqa: E402
 from bench.common import sentence_spans, study  # noqa: E402
 from bench.concurrency import csrf_token  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
@@ -66,10 +67,27 @@ def sequential(client: TestClient, session: Session, project_id: int, transcript
     return timings
 
 
+def reading_view(client: TestClient, session: Session, folder: Path) -> None:
+    """The reading view of a 20,000-word transcript right after 2,000 codings were stored in it: 30 first
+    views (no turn's HTML kept from before, ``app.turn_html``) and 30 views of the unchanged page."""
+    project_id, transcripts = study(session, folder / "s20k", name=f"bench view {time.time_ns()}", words=20_000)
+    sequential(client, session, project_id, transcripts[0], 2000)
+    coded = len(session.exec(select(Coding.id).where(Coding.transcript_id == transcripts[0])).all())
+    page = f"/projects/{project_id}/transcripts/{transcripts[0]}"
+    afresh, again = [], []
+    for _ in range(30):  # alternating: every turn drawn afresh, then the same page with the turns' HTML kept
+        forget_kept_turns()
+        afresh.append(server_ms(client.get(page)))
+        again.append(server_ms(client.get(page)))
+    print(f"reading view, 20,000 words with {coded:,} codings, drawn afresh: {summary(afresh)}")
+    print(f"reading view, the same again (turns' HTML kept):        {summary(again)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--codings", type=int, default=1000)
+    parser.add_argument("--only", choices=("store", "view"), help="only storing codings, or only the reading view")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="dyadic-bench-") as tmp:
@@ -79,20 +97,15 @@ def main() -> None:
         engine = make_engine(url)
         print(f"database: {url.split(':', 1)[0]}")
         with Session(engine, expire_on_commit=False) as session, TestClient(create_app(settings)) as client:
-            for words in (10_000, 100_000):
+            for words in (10_000, 100_000) if args.only != "view" else ():
                 project_id, transcripts = study(
                     session, Path(tmp) / f"s{words}", name=f"bench {words} {time.time_ns()}", words=words
                 )
                 timings = sequential(client, session, project_id, transcripts[0], args.codings)
                 print(f"store a coding + render its fragment, {words:>7,}-word transcript: {summary(timings)}")
 
-            project_id, transcripts = study(
-                session, Path(tmp) / "s20k", name=f"bench view {time.time_ns()}", words=20_000
-            )
-            sequential(client, session, project_id, transcripts[0], 2000)
-            coded = len(session.exec(select(Coding.id).where(Coding.transcript_id == transcripts[0])).all())
-            views = [server_ms(client.get(f"/projects/{project_id}/transcripts/{transcripts[0]}")) for _ in range(30)]
-            print(f"reading view, 20,000 words with {coded:,} codings:              {summary(views)}")
+            if args.only != "store":
+                reading_view(client, session, Path(tmp))
 
         engine.dispose()
 

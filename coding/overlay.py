@@ -5,6 +5,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -12,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from coding.models import Code, Coding
-from coding.view import CodedTurn, cut_turn
+from coding.view import CodedTurn
 from transcripts.models import User
 from transcripts.study import TurnView
 
@@ -73,19 +76,47 @@ def overlay(
         return Overlay({}, [], {}, 0)
     query = _ALL_CODERS if coder_id is None else _ONE_CODER
     params = {"transcript": transcript_id, "start": turns[0].start, "end": turns[-1].end, "coder": coder_id}
-    codings = [_Placed._make(row) for row in session.execute(query, params)]
-    # Each code's lane order and each stripe's hover text, worked out once rather than per turn.
-    order = {c.code_id: (c.position, c.name) for c in codings}
-    coders = {c.coder_id: c.coder for c in codings if c.coder_id is not None and c.coder is not None}
+    codings = list(map(_placed, session.execute(query, params)))
+    # Each code's lane order and each stripe's hover text, worked out once rather than per turn (and once per
+    # code and coder, not per coding: the columns are gathered in C).
+    code_ids, coder_ids = list(map(_CODE_ID, codings)), list(map(_CODER_ID, codings))
+    order = dict(zip(code_ids, zip(map(_POSITION, codings), map(_NAME, codings), strict=True), strict=True))
+    named = dict(zip(coder_ids, map(_CODER, codings), strict=True))
+    coders: dict[int, str] = {coder: name for coder, name in named.items() if coder is not None and name is not None}
     coders[me.id] = me.name  # type: ignore[index]
-    labels = {(c.code_id, c.coder_id): f"{c.name} — {coders.get(c.coder_id or 0, 'unknown coder')}" for c in codings}
+    labels = {
+        (code, coder): f"{order[code][1]} — {coders.get(coder or 0, 'unknown coder')}"
+        for code, coder in set(zip(code_ids, coder_ids, strict=True))
+    }
+    lane_of = _ranks(order)
+    # Each turn is cut when first looked at (most are drawn from kept HTML instead, app/turn_html.py). Its key
+    # holds all that the cut depends on: the speech, the rows over it (codes' places and names, coders'
+    # names) and me, whose name stands for my codings; as a flat tuple of plain values (the rows' fields one
+    # after another), which the garbage collector stops tracking, so kept keys cost later collections nothing.
+    me_id, me_name = me.id, me.name  # read once: attributes of an ORM object are slow to read
     coded = {
-        turn.position: cut_turn(text, turn.start, turn.end, found, order=order, labels=labels)
+        turn.position: CodedTurn.later(
+            (text[turn.start : turn.end], turn.start, turn.end, me_id, me_name, *chain.from_iterable(found)),
+            (text, turn.start, turn.end, found, order, labels, lane_of),
+        )
         for turn, found in zip(turns, _by_turn(turns, codings), strict=True)
         if found
     }
     codes = project_codes(session, project_id=project_id, me=me) if picker else _codes(session, order)
     return Overlay(coded, codes, dict(sorted(coders.items())), len(codings))
+
+
+_placed = partial(tuple.__new__, _Placed)  # a row as a ``_Placed``, in C (``_make`` is a Python call per row)
+_CODE_ID, _CODER_ID, _POSITION, _NAME, _CODER = (itemgetter(i) for i in (1, 2, 5, 6, 7))
+
+
+def _ranks(order: dict[int, Any]) -> dict[int, int] | None:
+    """Each code's rank in ``order``, to sort a turn's codes by; None when two codes tie (a turn's lanes then
+    keep the order of sorting its own codes, as always)."""
+    keys = sorted(order.items(), key=itemgetter(1))
+    if len({key for _, key in keys}) < len(keys):
+        return None
+    return {code_id: rank for rank, (code_id, _) in enumerate(keys)}
 
 
 def _by_turn(turns: Sequence[TurnView], codings: Sequence[Any]) -> list[list[Any]]:
@@ -110,14 +141,19 @@ def _codes(session: Session, ids: Collection[int]) -> list[Code]:
     return list(session.exec(_IN_SIGHT, params={"ids": list(ids)})) if ids else []
 
 
+# The picker's two reads, built once (building a statement costs about as much as running these).
+_RECENT = (
+    select(Coding.code_id, func.max(Coding.id))
+    .where(Coding.project_id == sa.bindparam("project"), Coding.coder_id == sa.bindparam("me"))
+    .group_by(col(Coding.code_id))
+)
+_PROJECT_CODES = select(Code).where(Code.project_id == sa.bindparam("project"))
+
+
 def project_codes(session: Session, *, project_id: int, me: User) -> list[Code]:
     """The project's codes for the code picker: the ones ``me`` applied most recently first, then by name."""
     recent: dict[int, int] = dict(
-        session.exec(  # type: ignore[arg-type]
-            select(Coding.code_id, func.max(Coding.id))
-            .where(Coding.project_id == project_id, Coding.coder_id == me.id)
-            .group_by(col(Coding.code_id))
-        ).all()
+        session.exec(_RECENT, params={"project": project_id, "me": me.id}).all()  # type: ignore[arg-type]
     )
-    codes = list(session.exec(select(Code).where(Code.project_id == project_id)))
+    codes = list(session.exec(_PROJECT_CODES, params={"project": project_id}))
     return sorted(codes, key=lambda code: (-recent.get(code.id or 0, 0), code.name.casefold()))

@@ -7,9 +7,8 @@ reading the whole transcript.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import pairwise
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from coding.models import Code
@@ -38,11 +37,63 @@ class Stripe(NamedTuple):
     label: str
 
 
-@dataclass(slots=True)
 class CodedTurn:
-    segments: list[Segment]
-    stripes: list[Stripe] = field(default_factory=list)
-    lanes: int = 0
+    """A turn's speech cut into segments, its margin stripes and how many lanes they take.
+
+    ``CodedTurn.later`` cuts the turn only when its segments, stripes or lanes are first read: the reading
+    view draws most turns from the HTML kept under their ``key`` (``app/turn_html.py``) and never reads them.
+    ``key`` determines the cut turn entirely (the speech, its offsets and the codings over it, with all that
+    their hover texts and lanes come from); None for a turn cut at once.
+    """
+
+    __slots__ = ("_cut", "_lanes", "_segments", "_stripes", "key")
+
+    def __init__(self, segments: list[Segment], stripes: list[Stripe] | None = None, lanes: int = 0) -> None:
+        self._segments = segments
+        self._stripes = [] if stripes is None else stripes
+        self._lanes = lanes
+        self._cut: tuple[Any, ...] | None = None
+        self.key: Hashable | None = None
+
+    @classmethod
+    def later(cls, key: Hashable, cut: tuple[Any, ...]) -> CodedTurn:
+        """A turn to be cut by ``cut_turn(*cut)`` when first looked at; ``key`` as above."""
+        turn = cls.__new__(cls)
+        turn._cut, turn.key = cut, key
+        return turn
+
+    def _load(self) -> None:
+        text, start, end, inside, order, labels, lane_of = self._cut  # type: ignore[misc]
+        done = cut_turn(text, start, end, inside, order=order, labels=labels, lane_of=lane_of)
+        self._segments, self._stripes, self._lanes, self._cut = done._segments, done._stripes, done._lanes, None
+
+    @property
+    def segments(self) -> list[Segment]:
+        if self._cut is not None:
+            self._load()
+        return self._segments
+
+    @property
+    def stripes(self) -> list[Stripe]:
+        if self._cut is not None:
+            self._load()
+        return self._stripes
+
+    @property
+    def lanes(self) -> int:
+        if self._cut is not None:
+            self._load()
+        return self._lanes
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CodedTurn):
+            return NotImplemented
+        return (self.segments, self.stripes, self.lanes) == (other.segments, other.stripes, other.lanes)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"CodedTurn(segments={self.segments!r}, stripes={self.stripes!r}, lanes={self.lanes!r})"
 
 
 def coded_turn(
@@ -75,30 +126,52 @@ def cut_turn(
     *,
     order: Mapping[int, Any],
     labels: Mapping[tuple[int, int | None], str],
+    lane_of: Mapping[int, int] | None = None,
 ) -> CodedTurn:
     """``coded_turn`` for codings known to overlap the turn, with each code's place in the codebook
     (``order``, a sort key per code id) and each stripe's hover text (``labels`` by code and coder) worked
-    out by the caller: the reading view works them out once for all its turns."""
-    clipped = [(c, c.start if c.start > start else start, c.end if c.end < end else end) for c in inside]
-    edges = {start, end}
-    for _, left, right in clipped:
-        edges.add(left)
-        edges.add(right)
-    cuts = sorted(edges)
-    covering: list[list[int]] = [[] for _ in range(len(cuts) - 1)]
+    out by the caller: the reading view works them out once for all its turns. ``lane_of`` (a rank per code
+    id, in ``order``'s order without ties) spares sorting the codes again in every turn."""
+    if len(inside) == 1 and inside[0].start < inside[0].end and start < end:
+        # the most common coded turn: one coding, at most three segments
+        c = inside[0]
+        left = c.start if c.start > start else start
+        right = c.end if c.end < end else end
+        segments = [_segment((left, right, text[left:right], (c.id or 0,)))]
+        if left > start:
+            segments.insert(0, _segment((start, left, text[start:left], ())))
+        if right < end:
+            segments.append(_segment((right, end, text[right:end], ())))
+        stripe = _stripe((c.id, c.code_id, 0, left, right, labels[c.code_id, c.coder_id]))
+        return CodedTurn(segments, [stripe], 1)
+    lefts = [c.start if c.start > start else start for c in inside]
+    rights = [c.end if c.end < end else end for c in inside]
+    cuts = sorted({start, end, *lefts, *rights})
     index = {cut: i for i, cut in enumerate(cuts)}
-    for c, left, right in clipped:  # a coding covers the run of segments between its (clipped) edges
+    covering: list[list[int]] = [[] for _ in range(len(cuts) - 1)]
+    for c, left, right in zip(inside, lefts, rights, strict=True):  # a coding covers the run of segments
+        ident = c.id or 0  # between its (clipped) edges
         for i in range(index[left], index[right]):
-            covering[i].append(c.id or 0)
-    segments = [
-        Segment(left, right, text[left:right], tuple(ids))
-        for (left, right), ids in zip(pairwise(cuts), covering, strict=True)
-    ]
+            covering[i].append(ident)
+    starts, ends = cuts[:-1], cuts[1:]
+    texts = map(text.__getitem__, map(slice, starts, ends))
+    segments = list(map(_segment, zip(starts, ends, texts, map(tuple, covering), strict=True)))
     # One lane per code, in codebook order, so that a code keeps its place along the turn.
     codes = {c.code_id for c in inside}
-    lanes = {code_id: lane for lane, code_id in enumerate(sorted(codes, key=order.__getitem__))}
+    if len(codes) == 1:
+        lanes = dict.fromkeys(codes, 0)
+    elif lane_of is not None:
+        lanes = {code_id: lane for lane, code_id in enumerate(sorted(codes, key=lane_of.__getitem__))}
+    else:
+        lanes = {code_id: lane for lane, code_id in enumerate(sorted(codes, key=order.__getitem__))}
     stripes = [
-        Stripe(c.id, c.code_id, lanes[c.code_id], left, right, labels[c.code_id, c.coder_id])
-        for c, left, right in clipped
+        _stripe((c.id, c.code_id, lanes[c.code_id], left, right, labels[c.code_id, c.coder_id]))
+        for c, left, right in zip(inside, lefts, rights, strict=True)
     ]
     return CodedTurn(segments, stripes, len(lanes))
+
+
+# Built straight from a tuple of their fields (``tuple.__new__``, in C), not through the named tuples' own
+# ``__new__`` (a Python call per segment): thousands per reading view.
+_segment = partial(tuple.__new__, Segment)
+_stripe = partial(tuple.__new__, Stripe)

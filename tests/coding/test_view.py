@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coding.view import coded_turn
+from coding.overlay import _ranks
+from coding.view import coded_turn, cut_turn
 
 TEXT = "I felt heard, for the first time — really heard. 🙂 Then she went quiet."
 CODES = {1: SimpleNamespace(name="Feeling heard", position=0), 2: SimpleNamespace(name="Silence", position=1)}
@@ -53,3 +54,15 @@ def test_segments_cover_the_turn_with_exactly_the_codings_over_each_character(co
         for position in range(segment.start, segment.end):
             over = tuple(c.id for c in found if c.start <= position < c.end)
             assert segment.coding_ids == over
+
+
+@given(st.lists(st.tuples(spans, st.integers(1, 4)), min_size=1, max_size=8), st.booleans())
+def test_cutting_with_each_codes_rank_gives_the_turn_cut_by_sorting_its_codes(codings, tie) -> None:  # type: ignore[no-untyped-def]
+    found = [coding(i + 1, code, s, e) for i, ((s, e), code) in enumerate(sorted(codings))]
+    order = {1: (0, "b"), 2: (1, "a"), 3: (0, "a"), 4: (0, "b") if tie else (2, "c")}
+    labels = {(code, 7): f"code {code}" for code in order}
+    start, end = 0, len(TEXT)
+    inside = [c for c in found if c.start < end and c.end > start]
+    ranked = cut_turn(TEXT, start, end, inside, order=order, labels=labels, lane_of=_ranks(order))
+    sorted_ = cut_turn(TEXT, start, end, inside, order=order, labels=labels)
+    assert ranked == sorted_ and (_ranks(order) is None) == tie
