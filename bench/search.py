@@ -15,7 +15,9 @@ repeated ``--repeat`` times with the phases alternating, it times (wall clock, `
   with one compiled regex per query lemma, both required in the sentence — search's own semantics.
 
 It prints median and p95 latencies and the ratios, and checks that search and the lemma scan count the
-same hits.
+same hits. Because the machines are shared, it also prints CPU time per phase: the process's own, plus on
+PostgreSQL the CPU time of the server process serving the session (read from ``/proc``, so only for a
+server on the same Linux machine), and the ratios of those medians.
 
     python bench/search.py [--dyads 60] [--words 8500] [--repeat 7] [--database-url postgresql+psycopg://…]
 """
@@ -151,10 +153,24 @@ def lemma_scanner(query: str, lemmas: list[str]) -> Callable[[], int]:
     return scan
 
 
-def timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = function()
-    return time.perf_counter() - started, result
+def timed(function: Callable[[], Any], server: Callable[[], float]) -> tuple[float, float]:
+    """Wall-clock seconds of a call, and its CPU seconds: this thread's and the database server's."""
+    started, cpu, served = time.perf_counter(), time.thread_time(), server()
+    function()
+    return time.perf_counter() - started, time.thread_time() - cpu + server() - served
+
+
+def server_cpu(session: Any) -> Callable[[], float]:
+    """The CPU seconds so far of the PostgreSQL process serving the session (0 for SQLite, or when the
+    server is not on this machine)."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return lambda: 0.0
+    stat = Path(f"/proc/{session.connection().execute(text('SELECT pg_backend_pid()')).scalar()}/schedstat")
+    if not stat.exists():
+        return lambda: 0.0
+    return lambda: int(stat.read_text().split()[0]) / 1e9
 
 
 def main() -> None:
@@ -193,8 +209,10 @@ def main() -> None:
         engine = make_engine(url)
         phases = ("all hits", f"page of {PAGE}", "speech scan", "lemma scan")
         times: dict[str, list[float]] = {phase: [] for phase in phases}
+        cpu: dict[str, list[float]] = {phase: [] for phase in phases}
         rows = []
         with Session(engine, expire_on_commit=False) as session:
+            served = server_cpu(session)
             for query in QUERIES:
                 run: dict[str, Callable[[], Any]] = {
                     "all hits": lambda q=query: len(search(session, project_id=project_id, query=q)),
@@ -209,7 +227,9 @@ def main() -> None:
                 gc.collect()
                 for _ in range(args.repeat):
                     for phase, function in run.items():
-                        mine[phase].append(timed(function)[0])
+                        wall, used = timed(function, served)
+                        mine[phase].append(wall)
+                        cpu[phase].append(used)
                 for phase in phases:
                     times[phase] += mine[phase]
                 rows.append((query, counts, {phase: statistics.median(mine[phase]) for phase in phases}))
@@ -234,6 +254,13 @@ def main() -> None:
         for scan in ("speech scan", "lemma scan"):
             ratio = statistics.median(times[scan]) / statistics.median(times[phase])
             print(f"{scan} / {phase}: {ratio:5.1f}× (medians; target ≥ 20×)")
+    print("\nCPU time (this process, and the database server's on PostgreSQL), medians:")
+    for phase in phases:
+        summary[phase]["cpu_median_ms"] = statistics.median(cpu[phase]) * 1000
+        print(f"{phase:<13} {statistics.median(cpu[phase]) * 1000:8.1f} ms")
+    for phase in phases[:2]:
+        ratio = statistics.median(cpu["speech scan"]) / statistics.median(cpu[phase])
+        print(f"speech scan / {phase}, CPU: {ratio:5.1f}×")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     result = {

@@ -36,13 +36,10 @@ _INTERVIEWS = (
 )
 _TEXTS = "SELECT id, text FROM transcript WHERE id IN ({ids})"
 _TURNS = 'SELECT id, position, speaker, role, start, "end", timestamp FROM turn WHERE id IN ({ids})'
-# A page's turns, and with the first turn of each transcript its whole text: one round trip, not two.
-_TURNS_TEXTS = (
-    'SELECT u.id, u.position, u.speaker, u.role, u.start, u."end", u.timestamp, u.transcript_id, '
-    "CASE WHEN u.id IN (SELECT min(v.id) FROM turn v WHERE v.id IN ({ids}) GROUP BY v.transcript_id) "
-    "THEN (SELECT t.text FROM transcript t WHERE t.id = u.transcript_id) END FROM turn u WHERE u.id IN ({ids})"
-)
+_TURN_COLUMNS = ', u.position, u.speaker, u.role, u.start, u."end", u.timestamp'
+_TURN_JOIN = " JOIN turn u ON u.id = s.turn_id"
 _natural_key = lru_cache(maxsize=4096)(natural_key)  # dyad labels, sorted on every search
+_orders: dict[int, tuple[list[Any], list[Interview]]] = {}  # project id → its interviews' rows, in study order
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +197,19 @@ def quote_label(role: str, dyad: str) -> str:
 
 
 def interviews(session: Session, *, project_id: int) -> list[Interview]:
-    """The project's transcripts in study order: dyad (natural order), session, role, participant."""
-    found = [Interview(*row) for row in _fetch(session, _INTERVIEWS, (project_id,))]
+    """The project's transcripts in study order: dyad (natural order), session, role, participant.
+
+    Every search reads them; the order last made for a project is kept with the rows it was made from, and
+    used again while the rows read are the same (compared whole, so any change sorts anew)."""
+    rows = list(_fetch(session, _INTERVIEWS, (project_id,)))
+    last = _orders.get(project_id)
+    if last is not None and last[0] == rows:
+        return list(last[1])
+    found = [Interview(*row) for row in rows]
     roles = {role: role_key(role) for role in {i.role for i in found}}
-    return sorted(found, key=lambda i: (_natural_key(i.dyad), i.session, roles[i.role], i.participant, i.id))
+    ordered = sorted(found, key=lambda i: (_natural_key(i.dyad), i.session, roles[i.role], i.participant, i.id))
+    _orders[project_id] = (rows, ordered)
+    return list(ordered)
 
 
 def _fetch(session: Session, sql: str, params: Sequence[object]) -> Sequence[Any]:
@@ -268,24 +274,39 @@ def search_results(
 ) -> Results:
     """Like :func:`search`, with the number of hits and of transcripts in the whole selection. Only the
     hits ``offset`` to ``offset + limit`` (a page) are located word by word, the costly part; the counts
-    come from the stored lemmas."""
+    come from the stored lemmas, a transcript at a time, and only the transcripts that hold the page have
+    their sentences read one by one."""
     lemmas = _query_lemmas(query, model=model)
     chosen = _chosen(session, project_id=project_id, filters=filters)
-    found = _candidates(
-        session, project_id=project_id, lemmas=lemmas, chosen=chosen, everyone=filters.speakers == "all"
-    )
-    counts = {transcript_id: sum(s.matches for s in sentences) for transcript_id, sentences in found.items()}
+    everyone = filters.speakers == "all"
     end = None if limit is None else offset + limit
-    first, covered = 0, 0  # first: the number of hits before the page's first sentence
-    page: list[tuple[int, _Candidate]] = []
-    # Study order: interviews by rank, sentences by their place in the text. Only the interviews that
-    # hold the page have their sentences sorted; those before it are skipped whole, by their counts.
-    for transcript_id in sorted(found, key=lambda t: chosen[t][0]):
+    found: _ByTranscript = {}
+    turns: dict[int, _Turn] = {}
+    texts: dict[int, str] = {}
+    if end is None:  # every hit: one pass over the sentences, with their turns
+        found, turns = _sentences(session, lemmas=lemmas, everyone=everyone, chosen=chosen, with_turns=True)
+        counts = {transcript_id: sum(s.matches for s in sentences) for transcript_id, sentences in found.items()}
+    else:  # a page: the totals per transcript, then the sentences of the transcripts that hold the page
+        totals = _totals(session, lemmas=lemmas, everyone=everyone, chosen=chosen)
+        counts = {transcript_id: hits for transcript_id, (hits, _) in totals.items()}
+    # Study order: interviews by rank, sentences by their place in the text. The interviews before the page
+    # are skipped whole, by their counts; only those that hold the page have their sentences read and sorted.
+    ordered = sorted(counts, key=lambda t: chosen[t][0])
+    holding: list[int] = []
+    covered = before = 0
+    for transcript_id in ordered:
         if end is not None and covered >= end:
             break
         if covered + counts[transcript_id] <= offset:
-            covered += counts[transcript_id]
+            before = covered = covered + counts[transcript_id]
             continue
+        holding.append(transcript_id)
+        covered += counts[transcript_id]
+    if end is not None and holding:
+        found, turns, texts = _page(session, lemmas=lemmas, chosen=chosen, holding=holding, totals=totals)
+    first, covered = 0, before  # first: the number of hits before the page's first sentence
+    page: list[tuple[int, _Candidate]] = []
+    for transcript_id in holding:
         for sentence in sorted(found[transcript_id]):
             if end is not None and covered >= end:
                 break
@@ -293,7 +314,9 @@ def search_results(
                 first = first if page else covered
                 page.append((transcript_id, sentence))
             covered += sentence.matches
-    hits = _hits(session, page, chosen, set(lemmas), model=model)[offset - first :]
+    if page and not texts:
+        texts = _texts(session, {transcript_id for transcript_id, _ in page})
+    hits = _hits(page, chosen, turns, texts, set(lemmas), model=model)[offset - first :]
     return Results(query, lemmas, hits if limit is None else hits[:limit], sum(counts.values()), len(counts))
 
 
@@ -313,12 +336,15 @@ def _chosen(session: Session, *, project_id: int, filters: Filters) -> _Chosen:
     found = interviews(session, project_id=project_id)
     if not found:
         get_project(session, project_id)  # a project without transcripts, or none at all
-    for name, chosen, known in (
-        ("dyad", filters.dyads, {i.dyad for i in found}),
-        ("role", filters.roles, {i.role for i in found}),
-        ("session", filters.sessions, {i.session for i in found}),
-        ("group", filters.groups, {i.group for i in found}),
+    if not (filters.dyads or filters.roles or filters.sessions or filters.groups):
+        return {i.id: (rank, i) for rank, i in enumerate(found)}
+    for name, chosen in (
+        ("dyad", filters.dyads),
+        ("role", filters.roles),
+        ("session", filters.sessions),
+        ("group", filters.groups),
     ):
+        known = {getattr(i, name) for i in found} if chosen else set()
         unknown = [value for value in chosen if value not in known]
         if unknown:
             raise InvalidInput(f"no {name} {unknown[0]!r} in this project")
@@ -332,27 +358,138 @@ def _chosen(session: Session, *, project_id: int, filters: Filters) -> _Chosen:
     }
 
 
-def _statement(dialect: str, *, lemmas: Sequence[str], everyone: bool, ids: tuple[int, int]) -> tuple[str, str]:
-    """SQL for the engine that finds the sentences whose index entry holds every query lemma, in a range of
-    transcript ids (written out: as parameters, PostgreSQL's generic plan guesses the range narrow, and
-    reads it through the index of transcript ids), and its one parameter, the index's query.
+def _statement(dialect: str, *, lemmas: Sequence[str], everyone: bool) -> tuple[str, str, str]:
+    """For the engine: the tables of a statement over the sentences (``s``) whose index entry holds every
+    query lemma, the condition that finds them, and its one parameter, the index's query.
 
     Whose speech a sentence is comes from its own ``interviewer`` flag (a copy of its turn's role), not
     from a lookup of its turn: that lookup cost as much again as finding the sentences. Plain SQL, because
     building it as an expression each time cost more than running it for a rare word.
     """
+    role = "" if everyone else " AND NOT s.interviewer"
     if dialect == "postgresql":
         quoted = " & ".join("'" + lemma.replace("\\", "\\\\").replace("'", "''") + "'" for lemma in lemmas)
-        found = "sentence s WHERE s.search_vector @@ to_tsquery('simple', ?)"
-    else:  # the index first, then each sentence it names by its id
-        quoted = " ".join('"' + lemma.replace('"', '""') + '"' for lemma in lemmas)
-        found = "sentence_fts CROSS JOIN sentence s ON s.id = sentence_fts.rowid WHERE sentence_fts MATCH ?"
-    role = "" if everyone else " AND NOT s.interviewer"
+        return "sentence s", f"s.search_vector @@ to_tsquery('simple', ?){role}", quoted
+    # The index first, then each sentence it names by its id.
+    quoted = " ".join('"' + lemma.replace('"', '""') + '"' for lemma in lemmas)
+    return "sentence_fts CROSS JOIN sentence s ON s.id = sentence_fts.rowid", f"sentence_fts MATCH ?{role}", quoted
+
+
+def _in_range(ids: Iterable[int]) -> str:
+    """The chosen transcripts as a range of ids, written out: as parameters, PostgreSQL's generic plan guesses
+    the range narrow, and reads it through the index of transcript ids. Python keeps the chosen ones."""
+    ids = list(ids)
+    return f"s.transcript_id BETWEEN {int(min(ids))} AND {int(max(ids))}"
+
+
+def _matches(stored: str, first: str, others: Sequence[str]) -> int:
+    """A sentence's number of hits, from its stored lemmas: 0 unless every query lemma is one of them.
+
+    The index finds sentences by tokens of its own making; the stored lemmas decide, word by word."""
+    words_ = stored.split()
+    hits = words_.count(first)
+    for lemma in others:
+        more = words_.count(lemma)
+        hits = hits + more if hits and more else 0
+    return hits
+
+
+def _totals(session: Session, *, lemmas: Sequence[str], everyone: bool, chosen: _Chosen) -> dict[int, tuple[int, str]]:
+    """Per chosen transcript with hits: their number, and the ids of its sentences found (as text).
+
+    The database joins each transcript's found sentences' lemmas into one text, a line each (stored lemmas
+    hold no white space but single spaces), so that a row per transcript, not one per sentence, crosses to
+    Python: building a row cost more than counting its lemmas. The ids spare the page a second search."""
+    if not chosen:
+        return {}
+    dialect = session.get_bind().dialect.name
+    tables, condition, match = _statement(dialect, lemmas=lemmas, everyone=everyone)
+    if dialect == "postgresql":
+        joined = "string_agg(s.lemmas, chr(10)), string_agg(s.id::text, ' ')"
+    else:
+        joined = "group_concat(s.lemmas, char(10)), group_concat(s.id, ' ')"
     sql = (
-        f'SELECT s.id, s.transcript_id, s.start, s."end", s.turn_id, s.lemmas FROM {found} '
-        f"AND s.transcript_id BETWEEN {int(ids[0])} AND {int(ids[1])}{role}"
+        f"SELECT s.transcript_id, {joined} FROM {tables} WHERE {condition} AND {_in_range(chosen)} "
+        "GROUP BY s.transcript_id"
     )
-    return sql, quoted
+    first, *others = lemmas
+    totals = {}
+    for transcript_id, stored, ids in _fetch(session, sql, (match,)):
+        if transcript_id not in chosen:
+            continue
+        if others:
+            hits = sum(_matches(sentence, first, others) for sentence in stored.split("\n"))
+        else:
+            hits = stored.split().count(first)
+        if hits:
+            totals[transcript_id] = (hits, ids)
+    return totals
+
+
+def _sentences(
+    session: Session, *, lemmas: Sequence[str], everyone: bool, chosen: _Chosen, with_turns: bool = False
+) -> tuple[_ByTranscript, dict[int, _Turn]]:
+    """The sentences of the selection that hold a hit, by transcript, with their number of hits (and their
+    turns, if asked)."""
+    if not chosen:
+        return {}, {}
+    dialect = session.get_bind().dialect.name
+    tables, condition, match = _statement(dialect, lemmas=lemmas, everyone=everyone)
+    turn, join = (_TURN_COLUMNS, _TURN_JOIN) if with_turns else ("", "")
+    sql = (
+        f'SELECT s.transcript_id, s.start, s.id, s."end", s.turn_id, s.lemmas{turn} FROM {tables}{join} '
+        f"WHERE {condition} AND {_in_range(chosen)}"
+    )
+    return _grouped(_fetch(session, sql, (match,)), lemmas, chosen)
+
+
+def _grouped(
+    rows: Iterable[Sequence[Any]], lemmas: Sequence[str], chosen: _Chosen
+) -> tuple[_ByTranscript, dict[int, _Turn]]:
+    """Rows of found sentences (transcript, start, id, end, turn, stored lemmas, the turn's columns if any)
+    as the chosen transcripts' sentences with hits, and their turns."""
+    found: _ByTranscript = {}
+    turns: dict[int, _Turn] = {}
+    first, *others = lemmas
+    for transcript_id, start, id_, end, turn_id, stored, *turn in rows:
+        if transcript_id not in chosen:
+            continue
+        hits = _matches(stored, first, others)
+        if hits:
+            sentences = found.get(transcript_id)
+            if sentences is None:
+                sentences = found[transcript_id] = []
+            sentences.append(_Candidate(start, id_, end, turn_id, hits))
+            if turn:
+                turns[turn_id] = _Turn(*turn)
+    return found, turns
+
+
+def _page(
+    session: Session,
+    *,
+    lemmas: Sequence[str],
+    chosen: _Chosen,
+    holding: Sequence[int],
+    totals: dict[int, tuple[int, str]],
+) -> tuple[_ByTranscript, dict[int, _Turn], dict[int, str]]:
+    """The sentences with hits of the transcripts that hold a page (by the ids the totals found), their
+    turns, and those transcripts' texts, in one statement (on PostgreSQL, one round trip)."""
+    ids = [int(id_) for t in holding for id_ in totals[t][1].split()]
+    params: tuple[object, ...] = ()
+    if session.get_bind().dialect.name == "postgresql":  # one statement text, prepared once by the server
+        sentences, transcripts, params = "= ANY(?)", "= ANY(?)", (ids, list(holding))
+    else:
+        sentences, transcripts = f"IN ({', '.join(map(str, ids))})", f"IN ({', '.join(map(str, holding))})"
+    sql = (
+        f'SELECT s.transcript_id, s.start, s.id, s."end", s.turn_id, s.lemmas{_TURN_COLUMNS}, NULL '
+        f"FROM sentence s{_TURN_JOIN} WHERE s.id {sentences} UNION ALL "
+        f"SELECT t.id, {', '.join(['NULL'] * 11)}, t.text FROM transcript t WHERE t.id {transcripts}"
+    )
+    rows = _fetch(session, sql, params)
+    texts = {row[0]: row[-1] for row in rows if row[-1] is not None}
+    found, turns = _grouped((row[:-1] for row in rows if row[-1] is None), lemmas, chosen)
+    return found, turns, texts
 
 
 def _found(
@@ -380,34 +517,8 @@ def _candidates(
     chosen: _Chosen,
     everyone: bool,
 ) -> _ByTranscript:
-    """The sentences of the selection that hold a hit, by transcript, with their number of hits.
-
-    The index finds sentences by tokens of its own making; the stored lemmas decide, word by word: every
-    query lemma must be one of them, and the hits are counted among them. The database narrows them to the
-    range of the chosen transcripts' ids (a comparison, where a lookup of each transcript's project cost
-    more); the chosen transcripts themselves are picked here.
-    """
-    if not chosen:
-        return {}
-    dialect = session.get_bind().dialect.name
-    sql, match = _statement(dialect, lemmas=lemmas, everyone=everyone, ids=(min(chosen), max(chosen)))
-    rows = _fetch(session, sql, (match,))
-    found: _ByTranscript = {}
-    (first, *others) = lemmas
-    for id_, transcript_id, start, end, turn_id, stored in rows:
-        if transcript_id not in chosen:
-            continue
-        words_ = stored.split()
-        hits = words_.count(first)
-        for lemma in others:
-            more = words_.count(lemma)
-            hits = hits + more if hits and more else 0
-        if hits:
-            sentences = found.get(transcript_id)
-            if sentences is None:
-                sentences = found[transcript_id] = []
-            sentences.append(_Candidate(start, id_, end, turn_id, hits))
-    return found
+    """The sentences of the selection that hold a hit, by transcript, with their number of hits."""
+    return _sentences(session, lemmas=lemmas, everyone=everyone, chosen=chosen)[0]
 
 
 def _in_batches(session: Session, query: str, ids: Iterable[int]) -> Iterable[Any]:
@@ -425,22 +536,15 @@ def _texts(session: Session, transcript_ids: Iterable[int]) -> dict[int, str]:
     return {row[0]: row[1] for row in _in_batches(session, _TEXTS, transcript_ids)}
 
 
-def _turns_and_texts(session: Session, turn_ids: Iterable[int]) -> tuple[dict[int, _Turn], dict[int, str]]:
-    """The turns, and the whole texts of their transcripts, each once: cheaper than cutting each sentence
-    (or a prefix) out in the database, which reads (PostgreSQL: decompresses) the text for every cut, and
-    counts characters."""
-    turns, texts = {}, {}
-    for id_, *turn, transcript_id, text in _in_batches(session, _TURNS_TEXTS, turn_ids):
-        turns[id_] = _Turn(*turn)
-        if text is not None:
-            texts[transcript_id] = text
-    return turns, texts
-
-
 def _hits(
-    session: Session, found: Sequence[tuple[int, _Candidate]], chosen: _Chosen, wanted: set[str], *, model: str | None
+    found: Sequence[tuple[int, _Candidate]],
+    chosen: _Chosen,
+    turns: dict[int, _Turn],
+    texts: dict[int, str],
+    wanted: set[str],
+    *,
+    model: str | None,
 ) -> list[Hit]:
-    turns, texts = _turns_and_texts(session, {s.turn_id for _, s in found})
     hits = []
     for transcript_id, s in found:
         i, turn, text = chosen[transcript_id][1], turns[s.turn_id], texts[transcript_id]
