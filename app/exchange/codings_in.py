@@ -45,6 +45,7 @@ class CodingContext:
     pending: list[tuple[object, ...]] = field(default_factory=list)  # codings not yet stored
     _code_ids: dict[str | None, int | None] = field(default_factory=dict)
     _coder_ids: dict[str, int | None] = field(default_factory=dict)
+    writer: store.BulkWriter | None = None  # while set, codings are stored through it (``qdpx_import``)
     now: object = None  # the import's time, as the database driver takes it (see ``__post_init__``)
 
     def __post_init__(self) -> None:
@@ -71,8 +72,12 @@ class CodingContext:
 
     def store(self) -> None:
         """Insert the pending codings in bulk (``store.insert_rows``: COPY on PostgreSQL; no ORM objects or
-        Core statements: a project has hundreds of thousands). Called when the batch is full and at the end."""
-        store.insert_rows(self.session, "coding", COLUMNS, self.pending)
+        Core statements: a project has hundreds of thousands), or hand them to the writer. Called when the
+        batch is full and at the end."""
+        if self.writer is not None:
+            self.writer.add("coding", COLUMNS, self.pending)
+        else:
+            store.insert_rows(self.session, "coding", COLUMNS, self.pending)
         self.pending = []
 
     def load_taken(self, root: Element) -> None:

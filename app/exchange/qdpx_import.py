@@ -4,12 +4,14 @@ Flow: the archive is checked (``archive``) and its ``.qde`` parsed (``xml``, har
 warnings: real files deviate). Then, in one transaction: users become coders, the codebook becomes codes,
 named cases become dyads, each text source a transcript (text kept exactly, turns found on top), its
 selections codings, notes memos or journal entries, sets of codes themes. Any error rolls everything back.
+Sources go in two passes: what needs the database first, then spaCy and the codings while a writer
+(``store.BulkWriter``) stores their rows.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session, select
@@ -23,13 +25,14 @@ from app.exchange.guids import normalised
 from app.exchange.offsets import model_for
 from app.exchange.report import ImportReport
 from app.exchange.sets import SetImporter
-from app.exchange.sources_in import decode_source, find_turns, store_transcript
+from app.exchange.sources_in import add_transcript, analysed_rows, decode_source, find_turns
 from app.exchange.target import check_schema, member, read_limited, target_project
 from app.exchange.xml import Element, grandkids, kids, local, parse, text_of
 from themes.models import JournalEntry
 from transcripts import store
 from transcripts.audit import record
 from transcripts.collector import cyclic_gc_paused
+from transcripts.formats import ParsedTurn
 from transcripts.models import Memo, Project, Transcript, User
 from transcripts.projects import ensure_user
 
@@ -123,27 +126,63 @@ def _import(
         registry.dyad(case)
     context = CodingContext(session, project.id, report, codes.by_guid, users, user, notes, report.offsets)
     context.load_taken(root)
+    # Two passes. The first does everything a source needs the database for, in order: dyads, participants,
+    # the transcript, its memos. The second is the heavy part, spaCy and the codings, while a writer stores
+    # the rows: the database's work (and on PostgreSQL the server's) overlaps the analysis of the next
+    # source instead of following it. Each step writes into a part of the report of its own, joined in order.
+    parts: list[ImportReport] = []
+    sources: list[_Prepared] = []
     new_ids: list[int] = []
     for source in (child for holder in kids(root, "Sources") for child in holder if isinstance(child.tag, str)):
+        part = registry.report = ImportReport()
+        parts.append(part)
         kind = local(source)
         path_name = PurePosixPath((source.get("plainTextPath") or "").replace("\\", "/")).name
         name = source.get("name") or path_name or source.get("guid") or "?"
         if kind != "TextSource":
-            report.skip(f"{kind} {name!r}: Dyadic imports text sources only")
+            part.skip(f"{kind} {name!r}: Dyadic imports text sources only")
             continue
-        transcript = _source(session, source, archive, registry, cases, names, name, options, report, user, new_ids)
-        if transcript is None:
+        prepared = _source(session, source, archive, registry, cases, names, name, options, part, user, new_ids)
+        if prepared is None:
             continue
-        import_codings(context, source, transcript, name)
+        sources.append(prepared)
+        parts.append(prepared.report)
         for ref in kids(source, "NoteRef"):
             target = normalised(ref.get("targetGUID")) or ""
             if target in notes:
                 context.used_notes.add(target)
-                _memo(session, project, authors.get(target), user, users, notes[target], transcript_id=transcript.id)
-                report.counts["transcript memos"] += 1
-        for selection in list(source.iterchildren("{*}PlainTextSelection")):  # read: free its part of the tree
-            source.remove(selection)
-    context.store()
+                _memo(
+                    session,
+                    project,
+                    authors.get(target),
+                    user,
+                    users,
+                    notes[target],
+                    transcript_id=prepared.transcript.id,
+                )
+                prepared.memos += 1
+    registry.report = report
+    turn_ids = iter(store.allocate_turn_ids(session, sum(len(p.turns or ()) for p in sources)))
+    with store.BulkWriter(session) as writer:  # the session is the writer's until the block ends
+        context.writer = writer
+        for prepared in sources:
+            transcript, turns = prepared.transcript, prepared.turns
+            if turns is not None:  # a new transcript
+                ids = [next(turn_ids) for _ in turns]
+                turn_rows, sentence_rows, transcript.word_count = analysed_rows(
+                    transcript, turns, ids, model=options.model
+                )
+                writer.add("turn", store.TURN_COLUMNS, turn_rows)
+                writer.add("sentence", f"{store.SENTENCE_COLUMNS}, interviewer", sentence_rows)
+            context.report = prepared.report
+            import_codings(context, prepared.source, transcript, prepared.name)
+            context.store()
+            if prepared.memos:
+                prepared.report.counts["transcript memos"] += prepared.memos
+            for selection in list(prepared.source.iterchildren("{*}PlainTextSelection")):  # read: free the tree
+                prepared.source.remove(selection)
+    context.writer, context.report = None, report
+    report.join(parts)
     if context.anonymous:
         report.warn(f"{context.anonymous} codings name no coder: they are attributed to {user.name}")
     session.flush()
@@ -219,6 +258,19 @@ def _find_text(archive: SafeArchive, reference: str) -> str | None:
     return None
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """A text source after the first pass: its transcript, and its turns when the transcript is new (their
+    sentences and codings come in the second pass, into the report's part ``report``)."""
+
+    source: Element
+    name: str
+    transcript: Transcript
+    turns: list[ParsedTurn] | None
+    report: ImportReport = field(default_factory=ImportReport)
+    memos: int = 0
+
+
 def _source(
     session: Session,
     source: Element,
@@ -231,7 +283,8 @@ def _source(
     report: ImportReport,
     user: User,
     new_ids: list[int],
-) -> Transcript | None:
+) -> _Prepared | None:
+    """A text source's transcript, added (or the project's transcript with the same text), and its turns."""
     guid = normalised(source.get("guid")) or ""
     inline = text_of(source, "PlainTextContent")
     reference = source.get("plainTextPath") or ""
@@ -250,7 +303,7 @@ def _source(
     existing = registry.checksums.get(decoded.checksum)
     if existing is not None:
         report.warn(f"text source {name!r} has the same text as transcript {existing.name!r}: its codings go there")
-        return existing
+        return _Prepared(source, name, existing, None)
     found_values = dict(cases.source_variables.get(guid, {}))
     found_values.update(cases_in.values(source, names, report, f"source {name!r}"))
     case = cases.by_source.get(guid)
@@ -275,11 +328,11 @@ def _source(
         report=notes,
         imported_by_id=user.id,
     )
-    store_transcript(session, transcript, turns, model=options.model)
+    add_transcript(session, transcript, turns)
     registry.checksums[decoded.checksum] = transcript
     new_ids.append(transcript.id)  # type: ignore[arg-type]
     report.counts["transcripts"] += 1
-    return transcript
+    return _Prepared(source, name, transcript, turns)
 
 
 def _author(authors: dict[str, str], users: dict[str, User], note: str | None, fallback: User) -> User:

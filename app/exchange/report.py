@@ -44,6 +44,14 @@ class ImportReport:
     def skip(self, message: str) -> None:
         self.not_imported.append(message)
 
+    def join(self, parts: list[ImportReport]) -> None:
+        """Append the parts' warnings, omissions and counts, in order: an import fills one part per step
+        of a source, some of them later (see ``qdpx_import``), and the report reads as if in one go."""
+        for part in parts:
+            self.warnings += part.warnings
+            self.not_imported += part.not_imported
+            self.counts.update(part.counts)  # new kinds come last, as they would have come
+
     def lines(self) -> list[str]:
         made = ", ".join(f"{n} {what}" for what, n in self.counts.items() if n) or "nothing"
         where = f"new project {self.project!r}" if self.created_project else f"project {self.project!r}"

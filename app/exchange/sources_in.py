@@ -22,7 +22,7 @@ from transcripts.errors import ImportRefused
 from transcripts.formats import ParsedTurn, labelled
 from transcripts.formats.decode import normalise
 from transcripts.formats.speakers import Speakers
-from transcripts.models import Transcript
+from transcripts.models import INTERVIEWER, Transcript
 
 PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
 
@@ -82,22 +82,28 @@ def _trimmed(text: str, start: int, end: int, role: str) -> ParsedTurn:
     return ParsedTurn("", role, start, end)
 
 
-def store_transcript(
-    session: Session, transcript: Transcript, turns: list[ParsedTurn], *, model: str | None
-) -> Transcript:
-    """Add the transcript with its turns and lemmatised sentences (flushed; the caller indexes and commits)."""
-    text = transcript.text
-    analyses = list(nlp.analyse(((text[t.start : t.end], t.start) for t in turns), model=model))
+def add_transcript(session: Session, transcript: Transcript, turns: list[ParsedTurn]) -> Transcript:
+    """Add the transcript (flushed: it has its id). Its turns, sentences and word count come later, from
+    ``analysed_rows``, written while the next source is analysed."""
     transcript.turn_count = len(turns)
-    transcript.word_count = sum(analysis.words for analysis in analyses)
     session.add(transcript)
     session.flush()
-    assert transcript.id is not None
-    turn_ids = store.insert_turns(session, transcript_id=transcript.id, turns=turns)
-    rows: list[store.SentenceRow] = [
-        (transcript.id, turn_id, sentence.start, sentence.end, sentence.lemmas)
-        for turn_id, analysis in zip(turn_ids, analyses, strict=True)
-        for sentence in analysis.sentences
-    ]
-    store.insert_sentences(session, rows)
     return transcript
+
+
+def analysed_rows(
+    transcript: Transcript, turns: list[ParsedTurn], turn_ids: list[int], *, model: str | None
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], int]:
+    """The transcript's turn rows (``store.TURN_COLUMNS``) and lemmatised sentence rows (``store.SENTENCE_COLUMNS``
+    and the interviewer flag, known here from the turn's role), as the transcript importer stores them, and its
+    word count."""
+    text = transcript.text
+    assert transcript.id is not None
+    analyses = nlp.analyse(((text[t.start : t.end], t.start) for t in turns), model=model)
+    words = 0
+    sentences: list[tuple[object, ...]] = []
+    for turn_id, turn, analysis in zip(turn_ids, turns, analyses, strict=True):
+        words += analysis.words
+        interviewer = turn.role == INTERVIEWER
+        sentences += [(transcript.id, turn_id, s.start, s.end, s.lemmas, interviewer) for s in analysis.sentences]
+    return store.turn_rows(transcript.id, turns, turn_ids), sentences, words

@@ -18,6 +18,7 @@ from app.exchange.qdpx_import import Options, import_project
 from coding.models import Coding
 from tests.exchange.builders import SCHEMAS, coded_study
 from tests.exchange.snapshot import snapshot
+from transcripts import store
 from transcripts.projects import project_by_name
 
 OPTIONS = Options(Limits(50 * 2**20, 1000), schema_dir=SCHEMAS)
@@ -99,3 +100,17 @@ def test_sqlite_gets_its_page_cache_back_after_an_import(session: Session, tmp_p
     with pytest.raises(ExchangeRefused):  # refused inside the import: the setting comes back all the same
         import_project(session, path=tmp_path / "a.qdpx", project_name=" ", user=study.ana, options=OPTIONS)
     assert _cache_size(session) == before
+
+
+def test_the_bulk_page_cache_grows_a_small_cache_and_never_shrinks_a_large_one(session: Session) -> None:
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("a SQLite connection setting")
+    connection = session.connection()
+    connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default: 2 MB
+    with store.page_cache(session, mib=32):
+        assert _cache_size(session) == -32 * 1024
+    assert _cache_size(session) == -2000
+    connection.exec_driver_sql("PRAGMA cache_size = -65536")  # what app.db.make_engine gives: 64 MiB
+    with store.page_cache(session, mib=32):
+        assert _cache_size(session) == -65536
+    assert _cache_size(session) == -65536
