@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import filters
 from app.turn_html import turns_html
+from transcripts.members import may_lead
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 templates.env.filters.update(clock=filters.clock, role_class=filters.role_class, initial=filters.initial)
@@ -39,6 +40,7 @@ def render(
         "me": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "team_mode": request.app.state.settings.mode == "team",
+        "may_lead": may_lead(getattr(getattr(request.state, "standing", None), "role", None)),
         **context,
     }
     response = templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)

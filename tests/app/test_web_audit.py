@@ -157,3 +157,6 @@ def test_coders_and_viewers_are_refused_in_one_line(client: TestClient, session:
             (line,) = page.xpath("//p[@role='alert']")
             assert line.text_content().startswith(f"{person} is a {role} in this project")
             assert not page.xpath("//table[contains(@class, 'audit')]")
+        nav = lxml.html.fromstring(client.get(f"/projects/{project.id}").text)  # no link to a page they may not see
+        assert nav.xpath("//nav[@aria-label='Project']/a[text()='Codebook']")
+        assert not nav.xpath(f"//nav[@aria-label='Project']/a[@href='/projects/{project.id}/audit']")
