@@ -22,12 +22,13 @@ from coding.models import Code
 from transcripts.nlp import lemmatise, words
 from transcripts.order import natural_key, role_key
 from transcripts.projects import get_project
+from transcripts.rows import fetch_all
 
 SPEAKERS = ("participants", "all")
 CONTEXT = 80  # characters of context either side of a hit, within its turn
 _BATCH = 500  # ids per statement
 _DYAD_WORD = re.compile(r"^Dyad\b")
-# Plain SQL, run on the driver's own cursor (see _fetch), for the statements every search runs: building
+# Plain SQL, run on the driver's own cursor (transcripts/rows.py), for the statements every search runs: building
 # them as expressions, and SQLAlchemy's rows, cost more than running them does (the tables are those of
 # transcripts.models). ``?`` marks a parameter; ``{ids}`` a list of them.
 _INTERVIEWS = (
@@ -201,7 +202,7 @@ def interviews(session: Session, *, project_id: int) -> list[Interview]:
 
     Every search reads them; the order last made for a project is kept with the rows it was made from, and
     used again while the rows read are the same (compared whole, so any change sorts anew)."""
-    rows = list(_fetch(session, _INTERVIEWS, (project_id,)))
+    rows = list(fetch_all(session, _INTERVIEWS, (project_id,)))
     last = _orders.get(project_id)
     if last is not None and last[0] == rows:
         return list(last[1])
@@ -210,18 +211,6 @@ def interviews(session: Session, *, project_id: int) -> list[Interview]:
     ordered = sorted(found, key=lambda i: (_natural_key(i.dyad), i.session, roles[i.role], i.participant, i.id))
     _orders[project_id] = (rows, ordered)
     return list(ordered)
-
-
-def _fetch(session: Session, sql: str, params: Sequence[object]) -> Sequence[Any]:
-    """All rows of a statement, run on the driver's cursor of the session's connection (in its
-    transaction), without SQLAlchemy's compiling and row objects; ``?`` marks the parameters."""
-    connection = session.connection()
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql.replace("?", "%s") if connection.dialect.name == "postgresql" else sql, tuple(params))
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def search_options(session: Session, *, project_id: int) -> Options:
@@ -414,7 +403,7 @@ def _totals(session: Session, *, lemmas: Sequence[str], everyone: bool, chosen: 
     )
     first, *others = lemmas
     totals = {}
-    for transcript_id, stored, ids in _fetch(session, sql, (match,)):
+    for transcript_id, stored, ids in fetch_all(session, sql, (match,)):
         if transcript_id not in chosen:
             continue
         if others:
@@ -440,7 +429,7 @@ def _sentences(
         f'SELECT s.transcript_id, s.start, s.id, s."end", s.turn_id, s.lemmas{turn} FROM {tables}{join} '
         f"WHERE {condition} AND {_in_range(chosen)}"
     )
-    return _grouped(_fetch(session, sql, (match,)), lemmas, chosen)
+    return _grouped(fetch_all(session, sql, (match,)), lemmas, chosen)
 
 
 def _grouped(
@@ -486,7 +475,7 @@ def _page(
         f"FROM sentence s{_TURN_JOIN} WHERE s.id {sentences} UNION ALL "
         f"SELECT t.id, {', '.join(['NULL'] * 11)}, t.text FROM transcript t WHERE t.id {transcripts}"
     )
-    rows = _fetch(session, sql, params)
+    rows = fetch_all(session, sql, params)
     texts = {row[0]: row[-1] for row in rows if row[-1] is not None}
     found, turns = _grouped((row[:-1] for row in rows if row[-1] is None), lemmas, chosen)
     return found, turns, texts
@@ -525,7 +514,7 @@ def _in_batches(session: Session, query: str, ids: Iterable[int]) -> Iterable[An
     ids = sorted(ids)
     for first in range(0, len(ids), _BATCH):
         batch = ids[first : first + _BATCH]
-        yield from _fetch(session, query.format(ids=", ".join("?" * len(batch))), batch * query.count("{ids}"))
+        yield from fetch_all(session, query.format(ids=", ".join("?" * len(batch))), batch * query.count("{ids}"))
 
 
 def _turns(session: Session, turn_ids: Iterable[int]) -> dict[int, _Turn]:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from transcripts.errors import NotFound
 from transcripts.models import Dyad, Participant, Project, ReadMark, Transcript, User
 from transcripts.order import natural_key, role_key
+from transcripts.rows import fetch_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +135,9 @@ def transcript_info(session: Session, transcript_id: int) -> TranscriptInfo:
 
 # The reading view's turns and sentences, thousands of rows: plain SQL prepared once, read as plain rows
 # (through the ORM, building the statement and its rows cost more than SQLite's work).
-_TURNS = sa.text(
+_TURNS = (  # run on the driver's cursor (transcripts/rows.py): a long transcript has thousands of turns
     'SELECT id, position, speaker, role, start, "end", timestamp, end_time FROM turn'
-    ' WHERE transcript_id = :transcript AND "end" > :start ORDER BY position'
+    ' WHERE transcript_id = ? AND "end" > ? ORDER BY position'
 )
 # The turns overlapping a span. Turns are indexed by position, not by offset, so the sentences' index on
 # their start (sentences lie inside their turns, and turns follow each other in the text) finds the
@@ -176,10 +177,10 @@ def turns_of(
 ) -> list[TurnView]:
     """The transcript's turns in order; with ``start``/``end``, only those overlapping ``[start, end)``."""
     if end is None:
-        rows = session.execute(_TURNS, {"transcript": transcript.id, "start": start})
+        rows = fetch_all(session, _TURNS, (transcript.id, start))
     else:
         span = {"start": start, "end": end, "last": 2**31 - 1}
-        rows = session.execute(_SOME_TURNS, {"transcript": transcript.id} | span)
+        rows = session.execute(_SOME_TURNS, {"transcript": transcript.id} | span).all()
     text = transcript.text
     return [
         TurnView(turn_id, position, speaker, role, s, e, text[s:e], timestamp, end_time)
@@ -266,15 +267,13 @@ def overview(session: Session, *, project: Project, user: User | None) -> Overvi
 
 
 # Each sentence's "start:end" is written by the database (three thousand f-strings fewer per reading view).
-_SENTENCES = sa.text(
-    "SELECT turn_id, start || ':' || \"end\" FROM sentence WHERE transcript_id = :transcript ORDER BY start"
-)
+_SENTENCES = "SELECT turn_id, start || ':' || \"end\" FROM sentence WHERE transcript_id = ? ORDER BY start"
 
 
 def sentences_of(session: Session, *, transcript_id: int) -> dict[int, str]:
     """Each turn's sentence spans (by turn id) as ``"start:end start:end"``: what a double-click in the
     reading view codes."""
     spans: dict[int, list[str]] = {}
-    for turn_id, pair in session.execute(_SENTENCES, {"transcript": transcript_id}):
+    for turn_id, pair in fetch_all(session, _SENTENCES, (transcript_id,)):
         spans.setdefault(turn_id, []).append(pair)
     return {turn_id: " ".join(pairs) for turn_id, pairs in spans.items()}
