@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -102,7 +102,9 @@ def overlay(
         for turn, found in zip(turns, _by_turn(turns, codings), strict=True)
         if found
     }
-    codes = project_codes(session, project_id=project_id, me=me) if picker else _codes(session, order)
+    # The picker's codes; a fragment after a change needs none (``coding.visibility`` reads the few it needs
+    # when an open agreement round makes it cut turns again).
+    codes = project_codes(session, project_id=project_id, me=me) if picker else []
     return Overlay(coded, codes, dict(sorted(coders.items())), len(codings))
 
 
@@ -131,14 +133,6 @@ def _by_turn(turns: Sequence[TurnView], codings: Sequence[Any]) -> list[list[Any
             found[index].append(coding)
             index += 1
     return found
-
-
-_IN_SIGHT = select(Code).where(col(Code.id).in_(sa.bindparam("ids", expanding=True)))
-
-
-def _codes(session: Session, ids: Collection[int]) -> list[Code]:
-    """The codes in sight (a fragment's few), read by a statement built once."""
-    return list(session.exec(_IN_SIGHT, params={"ids": list(ids)})) if ids else []
 
 
 # The picker's two reads, built once (building a statement costs about as much as running these).

@@ -8,7 +8,7 @@ coded, decided when the round is looked at) hides its coders' codings everywhere
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from coding.agreement_models import AgreementRound
 from coding.agreement_rounds import visible_coders
-from coding.models import Coding
+from coding.models import Code, Coding
 from coding.overlay import Overlay, _by_turn, overlay
 from coding.view import coded_turn
 from transcripts.models import Transcript, User
@@ -108,7 +108,7 @@ def visible_overlay(
     if len(shown) == len(rows):
         return layer
     secret = {row.id for row in rows} - {row.id for row in shown}
-    codes = {code.id: code for code in layer.codes}
+    codes = {code.id: code for code in layer.codes or _codes(session, {row.code_id for row in shown})}
     for turn, found in zip(turns, _by_turn(turns, shown), strict=True):
         coded = layer.turns.get(turn.position)
         if coded is not None and any(stripe.coding_id in secret for stripe in coded.stripes):
@@ -153,3 +153,11 @@ def seen_turns(
         hidden=concealed(session, project_id=project_id, transcript_id=transcript_id, user=me, rounds_open=rounds_open),
     )
     return turns, layer
+
+
+_IN_SIGHT = select(Code).where(col(Code.id).in_(sa.bindparam("ids", expanding=True)))
+
+
+def _codes(session: Session, ids: Collection[int]) -> list[Code]:
+    """The codes of a fragment's few codings (a fragment's overlay reads no codes), by a statement built once."""
+    return list(session.exec(_IN_SIGHT, params={"ids": list(ids)})) if ids else []
