@@ -29,7 +29,7 @@ from app.db import make_engine, migrate  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.turn_html import forget_kept_turns  # noqa: E402
-from bench.common import sentence_spans, study  # noqa: E402
+from bench.common import database, sentence_spans, study  # noqa: E402
 from bench.concurrency import csrf_token  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
 
@@ -85,13 +85,15 @@ def reading_view(client: TestClient, session: Session, folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file; PostgreSQL: throwaway")
     parser.add_argument("--codings", type=int, default=1000)
     parser.add_argument("--only", choices=("store", "view"), help="only storing codings, or only the reading view")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="dyadic-bench-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'coding.db'}"
+    with (
+        tempfile.TemporaryDirectory(prefix="dyadic-bench-") as tmp,
+        database(args.database_url, Path(tmp), name="coding") as url,
+    ):
         migrate(url)
         settings = Settings(database_url=url, data_dir=Path(tmp) / "var", local_user="bench")
         engine = make_engine(url)
