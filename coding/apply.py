@@ -101,7 +101,7 @@ def apply_code(session: Session, *, transcript_id: int, code_id: int, start: int
     if transcript is None:
         _code(session, code_id)  # an unknown code says so first
         raise NotFound(f"no transcript with id {transcript_id}")
-    found = _store(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
+    found, _ = _store(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
     coding = get_coding(session, found)  # read before the commit, so that no transaction is left open
     session.commit()
     return coding
@@ -128,7 +128,7 @@ def store_coding(
     """``apply_code`` to a transcript already read (the reading view holds its text), without reading the
     coding back: the id of the coding stored, or of the same one stored before. A long transcript's text is
     read once per request, not twice."""
-    coding_id = _store(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
+    coding_id, _ = _store(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
     session.commit()
     return coding_id
 
@@ -154,7 +154,7 @@ def store_coding_shown(
     """``store_coding``, and the turns it touched with the codings the coder sees there (``coder_id``: one
     coder's only), read in the same transaction before its commit: on PostgreSQL a new transaction after the
     commit cost a connection check, a BEGIN and a ROLLBACK, each a round trip."""
-    coding_id, rounds = _stored(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
+    coding_id, rounds = _store(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)
     turns, layer = seen_turns(
         session, transcript=transcript, spans=[(start, end)], me=coder, coder_id=coder_id, rounds_open=rounds
     )
@@ -162,15 +162,11 @@ def store_coding_shown(
     return Shown(coding_id, turns, layer)
 
 
-def _store(session: Session, *, transcript: TranscriptText, code_id: int, start: int, end: int, coder: User) -> int:
-    """The coding's id, stored with its audit event if new (not committed)."""
-    return _stored(session, transcript=transcript, code_id=code_id, start=start, end=end, coder=coder)[0]
-
-
-def _stored(
+def _store(
     session: Session, *, transcript: TranscriptText, code_id: int, start: int, end: int, coder: User
 ) -> tuple[int, bool]:
-    """``_store``, and whether the project has an open agreement round (read with the code, for the fragment)."""
+    """The coding's id, stored with its audit event if new (not committed), and whether the project has an
+    open agreement round (read with the code, for the fragment)."""
     params = {"code": code_id, "project": transcript.project_id, "transcript": transcript.id, "coder": coder.id}
     found = session.execute(_TARGET, params | {"start": start, "end": end}).first()
     if found is None:
